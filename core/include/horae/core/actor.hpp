@@ -1,0 +1,182 @@
+// horae::actor: a CAF event-based actor that carries facets and runs their
+// interceptors around its behaviour.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <typeindex>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+
+#include <horae/core/clock.hpp>
+#include <horae/core/facet.hpp>
+#include <horae/core/fwd.hpp>
+
+namespace horae {
+
+/// Thrown when an actor uses a facet it never attached. This is a
+/// programming error, hence an exception rather than an error value.
+class missing_facet : public std::logic_error {
+public:
+  using std::logic_error::logic_error;
+};
+
+/// Identity of a virtual actor activation.
+struct virtual_identity {
+  /// The actor type given to `runtime::define`.
+  std::string type;
+  /// The key within that type.
+  std::string key;
+  /// Increases with every activation of the same (type, key).
+  uint64_t incarnation = 0;
+  /// Deactivate after this long without activity; zero disables.
+  clock::duration idle_timeout{0};
+};
+
+/// An event-based actor with facets.
+///
+/// `consume` runs every facet's `before_message` (highest priority first),
+/// then the behaviour, then every `after_message` in reverse order. An actor
+/// without facets pays one branch per message.
+class actor : public caf::event_based_actor {
+public:
+  // -- member types -----------------------------------------------------------
+
+  using super = caf::event_based_actor;
+
+  // -- constructors, destructors, and assignment operators --------------------
+
+  /// @throws std::logic_error if the actor system is not owned by a
+  ///         horae::runtime.
+  explicit actor(caf::actor_config& cfg);
+
+  ~actor() override;
+
+  // -- facets -----------------------------------------------------------------
+
+  /// Creates a facet of type `T` from `xs` and attaches it.
+  /// @throws std::logic_error if a facet of type `T` is already attached.
+  template <class T, class... Ts>
+  T& attach(Ts&&... xs) {
+    auto ptr = std::make_unique<T>(std::forward<Ts>(xs)...);
+    auto& ref = *ptr;
+    attach_impl(std::type_index{typeid(T)}, std::move(ptr));
+    return ref;
+  }
+
+  /// Attaches an already constructed facet; used by the runtime when a
+  /// config file declares facets for an actor type.
+  /// @throws std::logic_error if a facet of the same type is attached.
+  void attach(std::unique_ptr<facet> ptr);
+
+  /// @returns the attached facet of type `T`, or `nullptr`.
+  template <class T>
+  T* find_facet() noexcept {
+    return static_cast<T*>(find_impl(std::type_index{typeid(T)}));
+  }
+
+  /// @returns the attached facet of type `T`.
+  /// @throws missing_facet if the actor has none; the message names the
+  ///         actor and the facet and says how to attach it.
+  template <class T>
+  T& facet() {
+    if (auto ptr = find_facet<T>())
+      return *ptr;
+    throw missing_facet{missing_facet_message(typeid(T).name())};
+  }
+
+  /// Runs `on_deactivate` (if active) and `on_detach` of the facet of type
+  /// `T` and removes it. @returns whether a facet was removed.
+  template <class T>
+  bool detach() {
+    return detach_impl(std::type_index{typeid(T)});
+  }
+
+  /// @returns the number of attached facets.
+  size_t facet_count() const noexcept {
+    return facets_.size();
+  }
+
+  // -- identity and environment -----------------------------------------------
+
+  /// @returns the runtime that spawned this actor.
+  horae::runtime& runtime() const noexcept {
+    return *runtime_;
+  }
+
+  /// @returns the runtime's clock.
+  horae::clock& clock() const noexcept;
+
+  /// @returns the identity if this is a virtual actor activation.
+  const std::optional<virtual_identity>& identity() const noexcept {
+    return identity_;
+  }
+
+  /// @returns "type/key" for a virtual actor, "actor#<id>" otherwise.
+  std::string display_name() const;
+
+  /// @returns when the actor last handled a message that counts as activity.
+  clock::time_point last_activity() const noexcept {
+    return last_activity_;
+  }
+
+  /// @returns whether facets have been activated and not yet deactivated.
+  bool active() const noexcept {
+    return active_;
+  }
+
+  // -- lifecycle --------------------------------------------------------------
+
+  /// Runs every facet's `on_deactivate` and terminates the actor normally.
+  void deactivate();
+
+  /// @private: set by the virtual-actor registry before the first message.
+  void set_identity(virtual_identity id);
+
+protected:
+  // -- overrides --------------------------------------------------------------
+
+  void initialize() override;
+
+  void on_exit() override;
+
+  caf::invoke_message_result consume(caf::mailbox_element& x) override;
+
+private:
+  struct entry {
+    std::type_index type;
+    std::unique_ptr<horae::facet> ptr;
+  };
+
+  void attach_impl(std::type_index type, std::unique_ptr<horae::facet> ptr);
+
+  horae::facet* find_impl(std::type_index type) const noexcept;
+
+  bool detach_impl(std::type_index type);
+
+  std::string missing_facet_message(const char* type_name) const;
+
+  void run_deactivate_hooks();
+
+  void run_detach_hooks();
+
+  caf::invoke_message_result consume_with_facets(caf::mailbox_element& x);
+
+  /// Handles the registry's idle checks; returns true if `x` was one.
+  bool handle_control_message(caf::mailbox_element& x);
+
+  void schedule_idle_check(clock::duration delay);
+
+  horae::runtime* runtime_;
+  std::vector<entry> facets_;
+  std::vector<std::unique_ptr<horae::facet>> retired_;
+  std::optional<virtual_identity> identity_;
+  clock::time_point last_activity_;
+  bool active_ = false;
+  bool deactivated_ = false;
+};
+
+} // namespace horae

@@ -1,0 +1,78 @@
+// A handle to a virtual actor: (type, key) rather than an actor instance.
+// Sending through it activates the actor when needed.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <caf/make_message.hpp>
+
+#include <horae/core/fwd.hpp>
+
+namespace horae {
+
+namespace detail {
+class registry_state;
+} // namespace detail
+
+/// Location-transparent reference to a virtual actor.
+///
+/// A message sent through a `virtual_ref` is never lost to a deactivation:
+/// the registry parks it while the old activation shuts down and hands it
+/// to the next activation.
+class virtual_ref {
+public:
+  // -- constructors -----------------------------------------------------------
+
+  virtual_ref(std::shared_ptr<detail::registry_state> registry,
+              std::string type, std::string key);
+
+  // -- observers --------------------------------------------------------------
+
+  const std::string& type() const noexcept {
+    return type_;
+  }
+
+  const std::string& key() const noexcept {
+    return key_;
+  }
+
+  // -- messaging --------------------------------------------------------------
+
+  /// Sends `xs...` anonymously, activating the actor if needed.
+  /// @returns an error if the runtime is shutting down.
+  template <class... Ts>
+  caf::error send(Ts&&... xs) const {
+    return deliver(nullptr, caf::make_message(std::forward<Ts>(xs)...));
+  }
+
+  /// Sends `xs...` on behalf of `sender`, so that replies reach it.
+  template <class Handle, class... Ts>
+  caf::error send_as(const Handle& sender, Ts&&... xs) const {
+    return deliver(caf::actor_cast<caf::strong_actor_ptr>(sender),
+                   caf::make_message(std::forward<Ts>(xs)...));
+  }
+
+  /// Delivers a prepared message.
+  caf::error deliver(caf::strong_actor_ptr sender, caf::message msg) const;
+
+  /// @returns the current activation, activating it if needed. A handle
+  ///          obtained this way may go stale when the actor deactivates;
+  ///          prefer sending through the reference.
+  caf::expected<caf::actor> resolve() const;
+
+  /// Asks the activation, if any, to deactivate. It does so when it handles
+  /// the request with an otherwise empty mailbox; a busy actor stays.
+  void deactivate() const;
+
+private:
+  std::shared_ptr<detail::registry_state> registry_;
+  std::string type_;
+  std::string key_;
+};
+
+} // namespace horae

@@ -1,0 +1,250 @@
+// Facet bookkeeping and the interception loop around the behaviour.
+#include <horae/core/actor.hpp>
+
+#include <algorithm>
+#include <array>
+
+#include <caf/mailbox_element.hpp>
+#include <caf/system_messages.hpp>
+
+#include <horae/core/detail/control_messages.hpp>
+#include <horae/core/detail/runtime_system_config.hpp>
+#include <horae/core/runtime.hpp>
+
+#include "actors/registry_state.hpp"
+
+namespace horae {
+
+namespace {
+
+runtime* owner_of(caf::actor_system& sys) {
+  auto cfg = dynamic_cast<const detail::runtime_system_config*>(&sys.config());
+  if (cfg == nullptr)
+    throw std::logic_error("horae::actor must be spawned through a "
+                           "horae::runtime, not a plain caf::actor_system");
+  return cfg->owner();
+}
+
+} // namespace
+
+// -- constructors, destructors, and assignment operators ----------------------
+
+actor::actor(caf::actor_config& cfg)
+  : super(cfg), runtime_(owner_of(home_system())) {
+  last_activity_ = runtime_->clock().now();
+}
+
+actor::~actor() = default;
+
+// -- facets -------------------------------------------------------------------
+
+void actor::attach(std::unique_ptr<horae::facet> ptr) {
+  auto type = std::type_index{typeid(*ptr)};
+  attach_impl(type, std::move(ptr));
+}
+
+void actor::attach_impl(std::type_index type,
+                        std::unique_ptr<horae::facet> ptr) {
+  if (find_impl(type) != nullptr)
+    throw std::logic_error(display_name() + ": facet '"
+                           + std::string{ptr->name()}
+                           + "' is already attached");
+  auto raw = ptr.get();
+  // Keep descending priority; equal priorities keep attachment order.
+  auto pos = std::find_if(facets_.begin(), facets_.end(), [&](const entry& e) {
+    return e.ptr->priority() < raw->priority();
+  });
+  facets_.insert(pos, entry{type, std::move(ptr)});
+  raw->on_attach(*this);
+  if (active_)
+    raw->on_activate(*this);
+}
+
+horae::facet* actor::find_impl(std::type_index type) const noexcept {
+  for (const auto& e : facets_)
+    if (e.type == type)
+      return e.ptr.get();
+  return nullptr;
+}
+
+bool actor::detach_impl(std::type_index type) {
+  auto i = std::find_if(facets_.begin(), facets_.end(),
+                        [&](const entry& e) { return e.type == type; });
+  if (i == facets_.end())
+    return false;
+  auto ptr = std::move(i->ptr);
+  facets_.erase(i);
+  if (active_)
+    ptr->on_deactivate(*this);
+  ptr->on_detach(*this);
+  // The facet may be on the call stack (detaching itself from a hook), so
+  // destroy it only after the current message.
+  retired_.push_back(std::move(ptr));
+  return true;
+}
+
+std::string actor::missing_facet_message(const char* type_name) const {
+  return display_name() + " has no facet of type " + type_name
+         + "; attach it with self->attach<T>(...) in the behaviour factory"
+           " or list it in the actor type's facets=[...] config entry";
+}
+
+// -- identity and environment -------------------------------------------------
+
+horae::clock& actor::clock() const noexcept {
+  return runtime_->clock();
+}
+
+std::string actor::display_name() const {
+  if (identity_)
+    return identity_->type + "/" + identity_->key;
+  return "actor#" + std::to_string(id());
+}
+
+void actor::set_identity(virtual_identity id) {
+  identity_ = std::move(id);
+}
+
+// -- lifecycle ----------------------------------------------------------------
+
+void actor::deactivate() {
+  run_deactivate_hooks();
+  quit(caf::exit_reason::normal);
+}
+
+void actor::run_deactivate_hooks() {
+  if (!active_ || deactivated_)
+    return;
+  deactivated_ = true;
+  // Index loop: a hook may detach facets.
+  for (size_t i = 0; i < facets_.size(); ++i)
+    facets_[i].ptr->on_deactivate(*this);
+  active_ = false;
+}
+
+void actor::run_detach_hooks() {
+  while (!facets_.empty()) {
+    auto ptr = std::move(facets_.back().ptr);
+    facets_.pop_back();
+    ptr->on_detach(*this);
+    retired_.push_back(std::move(ptr));
+  }
+  retired_.clear();
+}
+
+void actor::initialize() {
+  super::initialize();
+  if (getf(is_terminated_flag))
+    return;
+  active_ = true;
+  for (size_t i = 0; i < facets_.size(); ++i)
+    facets_[i].ptr->on_activate(*this);
+  if (identity_ && identity_->idle_timeout > clock::duration::zero())
+    schedule_idle_check(identity_->idle_timeout);
+}
+
+void actor::on_exit() {
+  run_deactivate_hooks();
+  run_detach_hooks();
+  super::on_exit();
+}
+
+void actor::schedule_idle_check(clock::duration delay) {
+  delayed_send(caf::actor_cast<caf::actor>(this), delay,
+               detail::idle_check{identity_->incarnation});
+}
+
+// -- message handling ---------------------------------------------------------
+
+bool actor::handle_control_message(caf::mailbox_element& x) {
+  auto& content = x.content();
+  if (content.size() != 1)
+    return false;
+  auto& registry = *runtime_->registry().state();
+  if (content.match_element<detail::idle_check>(0)) {
+    if (!identity_ || deactivated_)
+      return true;
+    auto idle = clock().now() - last_activity_;
+    auto timeout = identity_->idle_timeout;
+    if (idle < timeout) {
+      schedule_idle_check(timeout - idle);
+    } else if (registry.try_vacate(*this)) {
+      deactivate();
+    } else {
+      // Messages are waiting; they will count as activity.
+      schedule_idle_check(timeout);
+    }
+    return true;
+  }
+  if (content.match_element<detail::deactivate_request>(0)) {
+    if (deactivated_)
+      return true;
+    // A busy actor ignores the request: re-queueing it would keep the
+    // mailbox from ever running empty.
+    if (!identity_ || registry.try_vacate(*this))
+      deactivate();
+    return true;
+  }
+  return false;
+}
+
+caf::invoke_message_result actor::consume(caf::mailbox_element& x) {
+  if (handle_control_message(x))
+    return caf::invoke_message_result::consumed;
+  // Exit messages are the runtime's business, not the facets'.
+  if (facets_.empty() || x.content().match_elements<caf::exit_msg>()) {
+    last_activity_ = clock().now();
+    return super::consume(x);
+  }
+  return consume_with_facets(x);
+}
+
+caf::invoke_message_result
+actor::consume_with_facets(caf::mailbox_element& x) {
+  // Snapshot the facets that see this message: the behaviour may attach or
+  // detach facets, and only those that ran before_message run after it.
+  constexpr size_t inline_capacity = 8;
+  std::array<horae::facet*, inline_capacity> inline_seen;
+  std::vector<horae::facet*> heap_seen;
+  auto n = facets_.size();
+  horae::facet** seen = inline_seen.data();
+  if (n > inline_capacity) {
+    heap_seen.resize(n);
+    seen = heap_seen.data();
+  }
+  caf::mailbox_element_ptr replaced;
+  caf::mailbox_element* current = &x;
+  const caf::type_erased_tuple* view = &x.content();
+  bool passive = false;
+  size_t passed = 0;
+  for (size_t i = 0; i < n; ++i) {
+    auto f = facets_[i].ptr.get();
+    auto verdict = f->before_message(*this, *view);
+    passive = passive || verdict.is_passive();
+    if (verdict.what() == intercept::verdict::drop) {
+      retired_.clear();
+      return caf::invoke_message_result::dropped;
+    }
+    if (verdict.what() == intercept::verdict::replace) {
+      replaced = caf::make_mailbox_element(x.sender, x.mid, x.stages,
+                                           std::move(verdict.replacement()));
+      current = replaced.get();
+      view = &current->content();
+    }
+    seen[passed++] = f;
+  }
+  if (!passive)
+    last_activity_ = clock().now();
+  auto result = super::consume(*current);
+  for (size_t i = passed; i > 0; --i) {
+    auto f = seen[i - 1];
+    // Skip facets detached by the behaviour.
+    if (std::any_of(facets_.begin(), facets_.end(),
+                    [f](const entry& e) { return e.ptr.get() == f; }))
+      f->after_message(*this, *view, result);
+  }
+  retired_.clear();
+  return result;
+}
+
+} // namespace horae

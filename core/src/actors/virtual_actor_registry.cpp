@@ -1,0 +1,67 @@
+// Public face of the registry: validation, then the shared state.
+#include <horae/core/virtual_actor_registry.hpp>
+
+#include <horae/core/error.hpp>
+#include <horae/core/runtime.hpp>
+
+#include "actors/registry_state.hpp"
+
+namespace horae {
+
+virtual_actor_registry::virtual_actor_registry(runtime& owner)
+  : state_(std::make_shared<detail::registry_state>(owner)) {
+  // nop
+}
+
+virtual_actor_registry::~virtual_actor_registry() = default;
+
+caf::error virtual_actor_registry::define(std::string type,
+                                          actor_factory factory,
+                                          actor_type_options options) {
+  if (type.empty())
+    return make_error(errc::invalid_argument, "actor type name is empty");
+  if (!factory)
+    return make_error(errc::invalid_argument,
+                      "actor type '" + type + "' has no behaviour factory");
+  detail::actor_type t;
+  t.name = std::move(type);
+  t.factory = std::move(factory);
+  t.facets = std::move(options.facets);
+  t.facet_settings = std::move(options.facet_settings);
+  t.idle_timeout = options.idle_timeout.value_or(clock::duration::zero());
+  if (t.idle_timeout < clock::duration::zero())
+    return make_error(errc::invalid_argument,
+                      "actor type '" + t.name + "': negative idle timeout");
+  return state_->define(std::move(t));
+}
+
+void virtual_actor_registry::shutdown() {
+  state_->shutdown();
+}
+
+caf::expected<virtual_ref>
+virtual_actor_registry::ref(const std::string& type,
+                            const std::string& key) const {
+  if (key.empty())
+    return make_error(errc::invalid_argument,
+                      "virtual actor key is empty (type '" + type + "')");
+  if (!state_->defined(type))
+    return make_error(errc::not_found,
+                      "actor type '" + type + "' is not defined");
+  return virtual_ref{state_, type, key};
+}
+
+bool virtual_actor_registry::defined(const std::string& type) const {
+  return state_->defined(type);
+}
+
+size_t virtual_actor_registry::active_count() const {
+  return state_->active_count();
+}
+
+uint64_t virtual_actor_registry::incarnations(const std::string& type,
+                                              const std::string& key) const {
+  return state_->incarnations(type, key);
+}
+
+} // namespace horae

@@ -1,0 +1,28 @@
+// virtual_ref forwards everything to the registry's shared state.
+#include <horae/core/virtual_ref.hpp>
+
+#include "actors/registry_state.hpp"
+
+namespace horae {
+
+virtual_ref::virtual_ref(std::shared_ptr<detail::registry_state> registry,
+                         std::string type, std::string key)
+  : registry_(std::move(registry)), type_(std::move(type)),
+    key_(std::move(key)) {
+  // nop
+}
+
+caf::error virtual_ref::deliver(caf::strong_actor_ptr sender,
+                                caf::message msg) const {
+  return registry_->deliver(type_, key_, std::move(sender), std::move(msg));
+}
+
+caf::expected<caf::actor> virtual_ref::resolve() const {
+  return registry_->resolve(type_, key_);
+}
+
+void virtual_ref::deactivate() const {
+  registry_->request_deactivation(type_, key_);
+}
+
+} // namespace horae

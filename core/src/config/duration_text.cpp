@@ -1,0 +1,97 @@
+// Duration parsing with explicit errors: CAF 0.17's own parser turns "-3s"
+// into zero, which would silently disable a timer.
+#include <horae/core/config/duration_text.hpp>
+
+#include <cctype>
+#include <limits>
+
+#include <horae/core/error.hpp>
+
+namespace horae {
+
+namespace {
+
+struct unit {
+  std::string_view suffix;
+  int64_t nanos;
+};
+
+// Longest suffixes first so that "ms" is not read as "m" + garbage.
+constexpr unit units[] = {
+  {"min", 60'000'000'000LL}, {"ns", 1LL},     {"us", 1'000LL},
+  {"ms", 1'000'000LL},       {"s", 1'000'000'000LL},
+  {"h", 3'600'000'000'000LL}, {"d", 86'400'000'000'000LL},
+};
+
+caf::error bad(std::string_view text, const char* why) {
+  std::string msg = "invalid duration \"";
+  msg.append(text.data(), text.size());
+  msg += "\": ";
+  msg += why;
+  msg += " (expected <number><unit> with unit ns, us, ms, s, min, h or d,"
+         " e.g. 500ms)";
+  return make_error(errc::invalid_argument, std::move(msg));
+}
+
+} // namespace
+
+caf::expected<clock::duration> parse_duration(std::string_view text) {
+  auto str = text;
+  while (!str.empty() && std::isspace(static_cast<unsigned char>(str.front())))
+    str.remove_prefix(1);
+  while (!str.empty() && std::isspace(static_cast<unsigned char>(str.back())))
+    str.remove_suffix(1);
+  if (str.empty())
+    return bad(text, "empty");
+  if (str.front() == '-')
+    return bad(text, "negative durations are not allowed");
+  if (str.front() == '+')
+    str.remove_prefix(1);
+  size_t pos = 0;
+  uint64_t value = 0;
+  constexpr uint64_t limit = std::numeric_limits<int64_t>::max();
+  while (pos < str.size() && std::isdigit(static_cast<unsigned char>(str[pos]))) {
+    value = value * 10 + static_cast<uint64_t>(str[pos] - '0');
+    if (value > limit)
+      return bad(text, "too large");
+    ++pos;
+  }
+  if (pos == 0)
+    return bad(text, "no number");
+  auto suffix = str.substr(pos);
+  if (suffix.empty())
+    return bad(text, "missing unit");
+  for (const auto& u : units) {
+    if (suffix == u.suffix) {
+      if (value > limit / static_cast<uint64_t>(u.nanos))
+        return bad(text, "too large");
+      return clock::duration{static_cast<int64_t>(value) * u.nanos};
+    }
+  }
+  return bad(text, "unknown unit");
+}
+
+std::string format_duration(clock::duration d) {
+  auto ns = d.count();
+  if (ns == 0)
+    return "0s";
+  std::string sign;
+  if (ns < 0) {
+    sign = "-";
+    ns = -ns;
+  }
+  // Prefer the largest unit that divides exactly; "min" reads better than
+  // "60s" but "90s" better than "1min30s".
+  constexpr unit order[] = {
+    {"d", 86'400'000'000'000LL}, {"h", 3'600'000'000'000LL},
+    {"min", 60'000'000'000LL},   {"s", 1'000'000'000LL},
+    {"ms", 1'000'000LL},         {"us", 1'000LL},
+    {"ns", 1LL},
+  };
+  for (const auto& u : order)
+    if (ns % u.nanos == 0)
+      return sign + std::to_string(ns / u.nanos) + std::string{u.suffix};
+  return sign + std::to_string(ns) + "ns";
+}
+
+} // namespace horae

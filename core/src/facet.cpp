@@ -1,0 +1,33 @@
+// Default (no-op) facet hooks.
+#include <horae/core/facet.hpp>
+
+namespace horae {
+
+facet::~facet() = default;
+
+void facet::on_attach(actor&) {
+  // nop
+}
+
+void facet::on_activate(actor&) {
+  // nop
+}
+
+void facet::on_deactivate(actor&) {
+  // nop
+}
+
+void facet::on_detach(actor&) {
+  // nop
+}
+
+intercept facet::before_message(actor&, const caf::type_erased_tuple&) {
+  return intercept::proceed();
+}
+
+void facet::after_message(actor&, const caf::type_erased_tuple&,
+                          caf::invoke_message_result) {
+  // nop
+}
+
+} // namespace horae

@@ -1,0 +1,204 @@
+// Config loading: every error names the file, the key and the expected form.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <horae/core/config/config_loader.hpp>
+#include <horae/core/config/duration_text.hpp>
+#include <horae/core/error.hpp>
+
+#include "core/support/probe_facet.hpp"
+
+using namespace horae;
+using namespace std::chrono_literals;
+
+namespace {
+
+config_loader make_loader() {
+  config_loader loader{"test"};
+  loader.add_module(test::probe_module(std::make_shared<test::journal>()));
+  loader.add_option(option_spec::duration("duration", 0s, 0s, 24h,
+                                          "stop after this long"));
+  return loader;
+}
+
+std::string error_text(const caf::expected<config>& x) {
+  EXPECT_FALSE(x) << "expected an error";
+  return x ? std::string{} : describe(x.error());
+}
+
+void expect_contains(const std::string& text,
+                     std::initializer_list<const char*> parts) {
+  for (auto part : parts)
+    EXPECT_NE(text.find(part), std::string::npos)
+      << "'" << part << "' missing in: " << text;
+}
+
+} // namespace
+
+// A valid file is read, and defaults fill the rest.
+TEST(Config, ReadsValidFileAndFillsDefaults) {
+  auto cfg = make_loader().load_text("[horae.log]\nlevel=\"debug\"\n");
+  ASSERT_TRUE(cfg) << describe(cfg.error());
+  EXPECT_EQ(cfg->get_string("horae.log.level"), "debug");
+  EXPECT_EQ(cfg->get_duration("horae.actors.idle-timeout"), 5min);
+}
+
+// An unknown key is rejected and the message names file, key and siblings.
+TEST(Config, UnknownKeyNamesFileAndKey) {
+  auto text = error_text(
+    make_loader().load_text("[horae.log]\nlevl=\"debug\"\n", {}, "app.ini"));
+  expect_contains(text, {"app.ini", "unknown key 'horae.log.levl'",
+                         "horae.log.level"});
+}
+
+// A wrong type gives the expected form.
+TEST(Config, WrongTypeGivesExpectedForm) {
+  auto text = error_text(
+    make_loader().load_text("[horae.actors]\nidle-timeout=\"soon\"\n", {},
+                            "app.ini"));
+  expect_contains(text, {"app.ini", "horae.actors.idle-timeout",
+                         "wrong type", "a duration from"});
+}
+
+// An out-of-range value is rejected with the range.
+TEST(Config, OutOfRangeValueGivesRange) {
+  auto text = error_text(make_loader().load_text(
+    "[horae.scheduler]\nthreads=1000\n", {}, "app.ini"));
+  expect_contains(text, {"app.ini", "horae.scheduler.threads", "out of range",
+                         "from 0 to 256"});
+}
+
+// A string outside its choices is rejected with the choices.
+TEST(Config, ChoiceViolationListsChoices) {
+  auto text = error_text(
+    make_loader().load_text("[horae.log]\nlevel=\"loud\"\n", {}, "app.ini"));
+  expect_contains(text, {"horae.log.level", "\"warn\""});
+}
+
+// A missing file given explicitly is an error naming it.
+TEST(Config, MissingFileIsNamed) {
+  const char* argv[] = {"prog", "--config=/nonexistent/horae.ini"};
+  auto text = error_text(make_loader().load(2, argv, "default.ini"));
+  expect_contains(text, {"/nonexistent/horae.ini", "cannot open"});
+}
+
+// A missing default file is fine: defaults apply.
+TEST(Config, MissingDefaultFileFallsBackToDefaults) {
+  const char* argv[] = {"prog"};
+  auto cfg = make_loader().load(1, argv, "/nonexistent/default.ini");
+  ASSERT_TRUE(cfg) << describe(cfg.error());
+}
+
+// CAF 0.17 reads "-3s" as zero; horae rejects it with the line number.
+TEST(Config, NegativeDurationInFileIsRejected) {
+  auto text = error_text(make_loader().load_text(
+    "[horae.actors]\nidle-timeout=-3s\n", {}, "app.ini"));
+  expect_contains(text, {"app.ini:2", "horae.actors.idle-timeout",
+                         "negative duration"});
+}
+
+// Sections deeper than two levels would lose their parent's keys in CAF
+// 0.17's parser, so they are rejected.
+TEST(Config, DeepSectionIsRejected) {
+  auto text = error_text(make_loader().load_text(
+    "[actor.billing.probe]\npriority=1\n", {}, "app.ini"));
+  expect_contains(text, {"app.ini:1", "two levels", "dictionary value"});
+}
+
+// A repeated section would replace the first one's keys.
+TEST(Config, DuplicateSectionIsRejected) {
+  auto text = error_text(make_loader().load_text(
+    "[horae.log]\nlevel=\"info\"\n[horae.log]\nconsole=false\n", {},
+    "app.ini"));
+  expect_contains(text, {"app.ini:3", "appears twice"});
+}
+
+// Syntax errors report CAF's position.
+TEST(Config, SyntaxErrorIsReported) {
+  auto text = error_text(
+    make_loader().load_text("[horae.log]\nlevel=\n", {}, "app.ini"));
+  expect_contains(text, {"app.ini", "cannot parse", "line"});
+}
+
+// Command-line overrides win over the file and are type-checked.
+TEST(Config, CommandLineOverridesFile) {
+  auto cfg = make_loader().load_text(
+    "[horae.actors]\nidle-timeout=10s\n",
+    {"--horae.actors.idle-timeout=2min", "--duration=3s"});
+  ASSERT_TRUE(cfg) << describe(cfg.error());
+  EXPECT_EQ(cfg->get_duration("horae.actors.idle-timeout"), 2min);
+  EXPECT_EQ(cfg->get_duration("duration"), 3s);
+}
+
+// Bad command-line options are errors naming the option.
+TEST(Config, CommandLineErrors) {
+  auto loader = make_loader();
+  expect_contains(error_text(loader.load_text("", {"--nope=1"})),
+                  {"unknown option '--nope'"});
+  expect_contains(error_text(loader.load_text("", {"--duration=-1s"})),
+                  {"duration", "negative"});
+  expect_contains(error_text(loader.load_text("", {"--duration=10"})),
+                  {"missing unit"});
+  expect_contains(error_text(loader.load_text("", {"stray"})),
+                  {"cannot read argument 'stray'"});
+  expect_contains(
+    error_text(loader.load_text("", {"--horae.scheduler.threads=x"})),
+    {"horae.scheduler.threads", "cannot read \"x\""});
+}
+
+// Actor-type sections declare facets and their settings.
+TEST(Config, ActorTypeSectionDeclaresFacets) {
+  auto cfg = make_loader().load_text(
+    "[actor.billing]\nfacets=[\"probe\"]\nidle-timeout=30s\n"
+    "probe={priority=7}\n");
+  ASSERT_TRUE(cfg) << describe(cfg.error());
+  const auto& types = cfg->actor_types();
+  ASSERT_EQ(types.count("billing"), 1u);
+  const auto& billing = types.at("billing");
+  EXPECT_EQ(billing.facets, std::vector<std::string>{"probe"});
+  EXPECT_EQ(billing.idle_timeout, std::optional<clock::duration>{30s});
+  EXPECT_EQ(caf::get_or(billing.facet_settings, "probe.priority", int64_t{0}),
+            7);
+}
+
+// Errors inside actor-type sections name the section and the problem.
+TEST(Config, ActorTypeSectionErrors) {
+  auto loader = make_loader();
+  expect_contains(error_text(loader.load_text(
+                    "[actor.billing]\nfacets=[\"lasers\"]\n", {}, "a.ini")),
+                  {"a.ini", "actor.billing.facets", "element not allowed"});
+  expect_contains(error_text(loader.load_text(
+                    "[actor.billing]\nfacets=[\"probe\"]\n"
+                    "probe={prio=1}\n",
+                    {}, "a.ini")),
+                  {"[actor.billing]", "unknown setting 'prio'"});
+  expect_contains(error_text(loader.load_text(
+                    "[actor.billing]\nfacets=[\"probe\"]\n"
+                    "probe={priority=1000}\n",
+                    {}, "a.ini")),
+                  {"actor.billing.probe.priority", "out of range"});
+  expect_contains(error_text(loader.load_text(
+                    "[actor.billing]\nprobe={priority=1}\n", {}, "a.ini")),
+                  {"not listed in facets"});
+  expect_contains(error_text(loader.load_text("[actor.billing]\ncolor=1\n",
+                                              {}, "a.ini")),
+                  {"unknown key 'color'"});
+}
+
+// Durations parse with units and reject everything else.
+TEST(DurationText, ParsesUnitsAndRejectsGarbage) {
+  EXPECT_EQ(parse_duration("500ms").value(), 500ms);
+  EXPECT_EQ(parse_duration("2min").value(), 2min);
+  EXPECT_EQ(parse_duration("1d").value(), 24h);
+  EXPECT_EQ(parse_duration(" 3s ").value(), 3s);
+  EXPECT_FALSE(parse_duration("-1s"));
+  EXPECT_FALSE(parse_duration("1"));
+  EXPECT_FALSE(parse_duration("s"));
+  EXPECT_FALSE(parse_duration("1 parsec"));
+  EXPECT_FALSE(parse_duration("99999999999999999999d"));
+  EXPECT_FALSE(parse_duration("200000d")); // overflows int64 nanoseconds
+  EXPECT_EQ(format_duration(1500ms), "1500ms");
+  EXPECT_EQ(format_duration(2min), "2min");
+}
