@@ -171,8 +171,10 @@ bool actor::handle_control_message(caf::mailbox_element& x) {
     } else if (registry.try_vacate(*this)) {
       deactivate();
     } else {
-      // Messages are waiting; they will count as activity.
-      schedule_idle_check(timeout);
+      // Messages are waiting. They may be passive (timer fires), so look
+      // again soon rather than a whole timeout later.
+      schedule_idle_check(std::max(clock::duration{std::chrono::milliseconds{1}},
+                                   timeout / 10));
     }
     return true;
   }

@@ -1,0 +1,71 @@
+// Per-thread caches of free timer entries, so that scheduling threads do not
+// contend on one allocator lock for every timer.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "timer_service/entry_pool.hpp"
+
+namespace horae::detail {
+
+/// A cache of free entries plus the counters of the threads that use it.
+///
+/// A thread always picks the same cache (by a per-thread index), so with
+/// at most `count` scheduling threads each has its own and the spin lock is
+/// never contended; it exists only so that more threads than caches stay
+/// correct. A refill moves a whole batch from the pool at once.
+struct alignas(128) entry_cache {
+  // -- constants --------------------------------------------------------------
+
+  /// Number of caches per timer service (a power of two).
+  static constexpr uint32_t count = 32;
+
+  // -- state ------------------------------------------------------------------
+
+  std::atomic<bool> busy{false};
+
+  /// Free entries, owned by whoever holds `busy`.
+  entry_chain free;
+
+  /// Timers scheduled through this cache. Written only under `busy`, read
+  /// without: an atomic load/store pair, not a read-modify-write.
+  std::atomic<int64_t> scheduled{0};
+
+  /// Timers cancelled by threads mapped to this cache.
+  std::atomic<int64_t> cancelled{0};
+
+  // -- member functions -------------------------------------------------------
+
+  /// Takes one free entry and counts it as scheduled.
+  timer_entry* take(entry_pool& pool) {
+    lock();
+    if (free.empty())
+      free = pool.acquire();
+    auto e = free.pop();
+    scheduled.store(scheduled.load(std::memory_order_relaxed) + 1,
+                    std::memory_order_relaxed);
+    unlock();
+    return e;
+  }
+
+  void lock() noexcept {
+    while (busy.exchange(true, std::memory_order_acquire))
+      std::this_thread::yield();
+  }
+
+  void unlock() noexcept {
+    busy.store(false, std::memory_order_release);
+  }
+
+  /// @returns the index of the calling thread's cache.
+  static uint32_t index_of_this_thread() noexcept {
+    static std::atomic<uint32_t> next_index{0};
+    thread_local uint32_t index
+      = next_index.fetch_add(1, std::memory_order_relaxed) & (count - 1);
+    return index;
+  }
+};
+
+} // namespace horae::detail

@@ -1,0 +1,202 @@
+// The hierarchical timing wheel that orders pending timers. Single-threaded:
+// only the thread that holds the timer service's poll lock touches it.
+#pragma once
+
+// How the wheel works
+// -------------------
+// Time is cut into ticks of `resolution`. A deadline becomes the tick that
+// contains it rounded *up*, so a timer never fires early and at most one
+// tick late.
+//
+// The wheel has L levels of S slots each (S a power of two, S = 2^b). A slot
+// on level k spans S^k ticks, so level 0 holds timers due within the next S
+// ticks one tick per slot, level 1 the next S^2 ticks in S-tick chunks, and
+// so on; all L levels together cover S^L ticks. A timer goes to the lowest
+// level whose span covers its distance from the current tick, into the slot
+// given by bits [k*b, (k+1)*b) of its due tick. Inserting is an index
+// computation plus a list push: O(1). Each slot is an intrusive doubly linked
+// list whose entries point back at the pointer that points at them, so
+// cancelling is an unlink without knowing level or slot: O(1).
+//
+// When time reaches the start of a level-k slot's span, that slot's timers
+// are now less than S^k ticks away: they are "cascaded", i.e. re-inserted,
+// and land on some lower level. Higher levels are cascaded before lower ones
+// so that a cascaded timer can still fire in the very tick it lands in.
+// Every timer is moved at most L-1 times over its whole life, so the
+// amortized cost stays O(1). A level-0 slot, when reached, holds exactly the
+// timers due in that tick: they fire.
+//
+// Why it never ticks when idle: each level keeps an occupancy bitmap (with a
+// summary word), so the next tick at which anything happens -- a level-0
+// slot firing or a higher slot cascading -- is found with a handful of
+// count-trailing-zeros instructions per level. The owner sleeps until that
+// tick and `advance` jumps straight to it; empty ticks are never visited,
+// and an empty wheel reports no next event at all, so its thread sleeps
+// until a new timer arrives.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "timer_service/occupancy_bitmap.hpp"
+#include "timer_service/timer_entry.hpp"
+
+namespace horae::detail {
+
+/// Hierarchical timing wheel over `timer_entry` objects. Not thread-safe.
+class timing_wheel {
+public:
+  // -- constructors, destructors, and assignment operators --------------------
+
+  /// @param origin_ns monotonic time of tick 0.
+  /// @param resolution_ns length of a tick, > 0.
+  /// @param slots slots per level, a power of two in [16, 4096].
+  /// @param levels number of levels in [1, 8].
+  timing_wheel(int64_t origin_ns, int64_t resolution_ns, uint32_t slots,
+               uint32_t levels);
+
+  timing_wheel(const timing_wheel&) = delete;
+  timing_wheel& operator=(const timing_wheel&) = delete;
+
+  // -- observers --------------------------------------------------------------
+
+  /// @returns the last tick `advance` processed.
+  uint64_t current_tick() const noexcept {
+    return now_;
+  }
+
+  /// @returns the tick containing monotonic time `t_ns` (rounded down).
+  uint64_t tick_floor(int64_t t_ns) const noexcept;
+
+  /// @returns the first tick whose start is not before `t_ns` (rounded up).
+  uint64_t tick_ceil(int64_t t_ns) const noexcept;
+
+  /// @returns the monotonic time at which `tick` starts.
+  int64_t tick_start(uint64_t tick) const noexcept;
+
+  /// @returns the number of entries in the wheel.
+  size_t size() const noexcept {
+    return size_;
+  }
+
+  /// @returns the next tick at which `advance` has work (an entry fires or
+  ///          a slot cascades), or `nullopt` if the wheel is empty.
+  ///          Returns `current_tick()` if overdue entries wait.
+  std::optional<uint64_t> next_event() const noexcept;
+
+  // -- modifiers --------------------------------------------------------------
+
+  /// Inserts `e` according to `e->deadline`. An entry due at or before the
+  /// current tick goes to the overdue list and fires on the next `advance`.
+  /// @pre `e` is not linked.
+  void insert(timer_entry* e) noexcept;
+
+  /// Unlinks `e` if it is linked. O(1).
+  void remove(timer_entry* e) noexcept;
+
+  /// @returns whether `e` is in the wheel.
+  static bool linked(const timer_entry* e) noexcept {
+    return e->pprev != nullptr;
+  }
+
+  /// Processes every tick up to and including `target`: cascades slots and
+  /// unlinks every entry due by then, calling `on_due(entry)` for each in
+  /// order of due tick. Ticks without work are skipped.
+  /// @returns the number of entries passed to `on_due`.
+  template <class F>
+  size_t advance(uint64_t target, F&& on_due) {
+    size_t n = fire_list(&overdue_, now_, on_due);
+    for (;;) {
+      auto ev = next_event();
+      if (!ev || *ev > target)
+        break;
+      if (*ev > now_)
+        now_ = *ev;
+      for (auto k = levels_ - 1; k > 0; --k)
+        if ((now_ & level_mask(k)) == 0)
+          cascade(k, slot_of(now_, k));
+      auto slot = slot_of(now_, 0);
+      n += fire_list(head(0, slot), now_, on_due);
+      clear_if_empty(0, slot);
+      n += fire_list(&overdue_, now_, on_due);
+    }
+    if (target > now_)
+      now_ = target;
+    return n;
+  }
+
+  /// Unlinks every entry, calling `f(entry)` for each. Used at shutdown.
+  template <class F>
+  void clear(F&& f) {
+    auto drain_list = [&](timer_entry** list) {
+      while (auto e = *list) {
+        remove(e);
+        f(e);
+      }
+    };
+    drain_list(&overdue_);
+    for (auto& h : heads_)
+      drain_list(&h);
+  }
+
+private:
+  // -- implementation details -------------------------------------------------
+
+  uint64_t level_mask(uint32_t k) const noexcept {
+    return (uint64_t{1} << (bits_ * k)) - 1;
+  }
+
+  uint32_t slot_of(uint64_t tick, uint32_t k) const noexcept {
+    return static_cast<uint32_t>((tick >> (bits_ * k)) & (slots_ - 1));
+  }
+
+  timer_entry** head(uint32_t k, uint32_t slot) noexcept {
+    return &heads_[size_t{k} * slots_ + slot];
+  }
+
+  void push_front(timer_entry** list, timer_entry* e) noexcept;
+
+  void clear_if_empty(uint32_t k, uint32_t slot) noexcept;
+
+  void cascade(uint32_t k, uint32_t slot) noexcept;
+
+  // Detaches the whole list, then fires or re-inserts each entry. Detaching
+  // first makes the loop safe against `on_due` or re-insertion touching the
+  // same list.
+  template <class F>
+  size_t fire_list(timer_entry** list, uint64_t tick, F& on_due) {
+    auto e = *list;
+    if (e == nullptr)
+      return 0;
+    *list = nullptr;
+    size_t n = 0;
+    while (e != nullptr) {
+      auto next = e->next;
+      e->next = nullptr;
+      e->pprev = nullptr;
+      --size_;
+      if (tick_ceil(e->deadline) > tick) {
+        // Only reachable after clamping a deadline beyond the range.
+        insert(e);
+      } else {
+        ++n;
+        on_due(e);
+      }
+      e = next;
+    }
+    return n;
+  }
+
+  int64_t origin_;
+  int64_t resolution_;
+  uint32_t slots_;
+  uint32_t bits_;
+  uint32_t levels_;
+  uint64_t now_ = 0;
+  size_t size_ = 0;
+  timer_entry* overdue_ = nullptr;
+  std::vector<timer_entry*> heads_;
+  std::vector<occupancy_bitmap> occupied_;
+};
+
+} // namespace horae::detail

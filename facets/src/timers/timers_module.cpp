@@ -1,0 +1,53 @@
+// Options, service installation and facet factory of the timers module.
+#include <horae/facets/timers_module.hpp>
+
+#include <horae/core/error.hpp>
+#include <horae/core/runtime.hpp>
+#include <horae/facets/timer_facet.hpp>
+#include <horae/facets/timer_service.hpp>
+
+namespace horae {
+
+module timers_module() {
+  using namespace std::chrono_literals;
+  module mod;
+  mod.name = "timers";
+  mod.options = {
+    option_spec::duration("horae.timers.resolution", 1ms, 1us, 1s,
+                          "tick length of the timing wheel"),
+    option_spec::integer("horae.timers.slots-per-level", 256, 16, 4096,
+                         "slots per wheel level (a power of two)"),
+    option_spec::integer("horae.timers.levels", 4, 1, 8,
+                         "levels of the timing wheel; the range is "
+                         "resolution * slots-per-level^levels"),
+  };
+  facet_descriptor desc;
+  desc.name = std::string{timer_facet::facet_name};
+  desc.settings = {option_spec::integer(
+    "max-timers", static_cast<int64_t>(timer_facet::default_max_timers), 1,
+    1'000'000, "most timers one actor may have at once")};
+  desc.make = [](runtime&, const caf::settings& settings)
+    -> caf::expected<std::unique_ptr<facet>> {
+    auto max = caf::get_or(settings, "max-timers",
+                           static_cast<int64_t>(
+                             timer_facet::default_max_timers));
+    return std::make_unique<timer_facet>(static_cast<size_t>(max));
+  };
+  mod.facets.push_back(std::move(desc));
+  mod.install = [](runtime& rt) -> caf::error {
+    const auto& cfg = rt.configuration();
+    timer_service_config wheel;
+    wheel.resolution = cfg.get_duration("horae.timers.resolution");
+    wheel.slots_per_level = static_cast<uint32_t>(
+      cfg.get_int("horae.timers.slots-per-level"));
+    wheel.levels = static_cast<uint32_t>(cfg.get_int("horae.timers.levels"));
+    if (auto err = validate(wheel))
+      return make_error(errc::invalid_config,
+                        cfg.source() + ": " + describe(err));
+    rt.add_service<timer_service>(rt.clock(), wheel);
+    return caf::none;
+  };
+  return mod;
+}
+
+} // namespace horae

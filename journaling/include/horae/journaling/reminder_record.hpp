@@ -1,0 +1,84 @@
+// One persisted reminder: its schedule, its progress and the bookkeeping the
+// store adds (revision and timestamps).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <caf/error.hpp>
+
+#include <horae/core/clock.hpp>
+#include <horae/journaling/missed_tick_policy.hpp>
+#include <horae/journaling/reminder_key.hpp>
+
+namespace horae {
+
+/// A reminder as the store keeps it. The schedule is a grid: the n-th fire
+/// is due at `anchor + n * period`, so a reminder never drifts however late
+/// its deliveries are.
+struct reminder_record {
+  // -- identity and user data -------------------------------------------------
+
+  /// Owner and name; the primary key.
+  reminder_key key;
+
+  /// Opaque bytes delivered with every fire. May be empty.
+  std::vector<uint8_t> payload;
+
+  // -- schedule ---------------------------------------------------------------
+
+  /// Origin of the fire grid.
+  clock::wall_time anchor;
+
+  /// When the next fire is due.
+  clock::wall_time due;
+
+  /// Distance between grid points; zero for a one-shot reminder.
+  clock::duration period{0};
+
+  /// Fires after which the reminder is finished; zero for unlimited.
+  uint64_t max_fires = 0;
+
+  /// Deadline after which the reminder is finished; none for never.
+  std::optional<clock::wall_time> expires;
+
+  /// Fires delivered (and recorded) so far.
+  uint64_t fire_count = 0;
+
+  /// What happens to ticks missed during downtime.
+  missed_tick_policy policy = missed_tick_policy::fire_once;
+
+  // -- set by the store -------------------------------------------------------
+
+  /// Store-wide increasing number assigned on every upsert. A fire is only
+  /// recorded if the row still has the revision it was loaded with, so a
+  /// fire of a replaced (or removed and re-created) reminder never clobbers
+  /// the new one.
+  uint64_t revision = 0;
+
+  /// When the row was first inserted; kept across overwrites.
+  clock::wall_time created;
+
+  /// When the row was last written (upsert or recorded fire).
+  clock::wall_time updated;
+};
+
+/// @relates reminder_record
+bool operator==(const reminder_record& x, const reminder_record& y);
+
+/// @relates reminder_record
+inline bool operator!=(const reminder_record& x, const reminder_record& y) {
+  return !(x == y);
+}
+
+/// Checks what a store requires of a record before writing it: non-empty
+/// actor type and name, non-negative period, a known policy and a fire count
+/// not beyond `max_fires`.
+/// @returns an `errc::invalid_argument` error naming the field, or none.
+caf::error validate(const reminder_record& rec);
+
+/// Checks the key part of `validate` alone, for removals and lookups.
+caf::error validate(const reminder_key& key);
+
+} // namespace horae

@@ -1,0 +1,51 @@
+// The embedded SQLite implementation of reminder_store: WAL, synchronous
+// FULL, one writer thread doing group commit, a separate read connection.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <caf/expected.hpp>
+
+#include <horae/core/clock.hpp>
+#include <horae/journaling/reminder_store.hpp>
+
+namespace horae {
+
+/// Settings of `open_sqlite_store`.
+struct sqlite_store_options {
+  /// Database file; created (with its schema) if missing and writable.
+  std::string path;
+
+  /// How long a write waits for another connection's lock before the batch
+  /// fails with `storage_failure` ("database is locked").
+  std::chrono::milliseconds busy_timeout{5000};
+
+  /// Most write requests committed in one transaction.
+  size_t max_batch = 1024;
+
+  /// Opens without write access, e.g. for an admin tool listing reminders.
+  /// The schema must already be current; writes fail with
+  /// `storage_failure`.
+  bool read_only = false;
+
+  /// Source of the `created` and `updated` timestamps; the system clock if
+  /// null. Must outlive the store.
+  const clock* time_source = nullptr;
+};
+
+/// The version of the newest schema this build knows; `open_sqlite_store`
+/// migrates older files up to it.
+int sqlite_store_schema_version() noexcept;
+
+/// Opens (creating or migrating if needed) a SQLite reminder store.
+/// @returns the store, or `invalid_argument` (bad options),
+///          `storage_corrupt` (not a SQLite file, damaged, or a schema newer
+///          than this build) or `storage_failure` (cannot open, read-only
+///          file, locked during migration). Each error names the path.
+caf::expected<std::unique_ptr<reminder_store>>
+open_sqlite_store(sqlite_store_options opts);
+
+} // namespace horae

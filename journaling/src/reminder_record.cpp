@@ -1,0 +1,58 @@
+// Comparison and validation of reminder keys and records.
+#include <horae/journaling/reminder_record.hpp>
+
+#include <tuple>
+
+#include <horae/core/error.hpp>
+
+namespace horae {
+
+std::string to_string(const reminder_key& x) {
+  std::string result;
+  result.reserve(x.actor_type.size() + x.actor_key.size() + x.name.size() + 2);
+  result += x.actor_type;
+  result += '/';
+  result += x.actor_key;
+  result += '/';
+  result += x.name;
+  return result;
+}
+
+bool operator==(const reminder_record& x, const reminder_record& y) {
+  auto fields = [](const reminder_record& r) {
+    return std::tie(r.key, r.payload, r.anchor, r.due, r.period, r.max_fires,
+                    r.expires, r.fire_count, r.policy, r.revision, r.created,
+                    r.updated);
+  };
+  return fields(x) == fields(y);
+}
+
+caf::error validate(const reminder_key& key) {
+  if (key.actor_type.empty())
+    return make_error(errc::invalid_argument,
+                      "reminder key " + to_string(key)
+                        + ": actor type must not be empty");
+  if (key.name.empty())
+    return make_error(errc::invalid_argument,
+                      "reminder key " + to_string(key)
+                        + ": name must not be empty");
+  return caf::none;
+}
+
+caf::error validate(const reminder_record& rec) {
+  if (auto err = validate(rec.key))
+    return err;
+  auto fail = [&](const char* what) {
+    return make_error(errc::invalid_argument,
+                      "reminder " + to_string(rec.key) + ": " + what);
+  };
+  if (rec.period.count() < 0)
+    return fail("period must not be negative");
+  if (!is_valid(rec.policy))
+    return fail("unknown missed-tick policy");
+  if (rec.max_fires != 0 && rec.fire_count > rec.max_fires)
+    return fail("fire count exceeds max fires");
+  return caf::none;
+}
+
+} // namespace horae

@@ -1,0 +1,45 @@
+// The blocking write wrappers, implemented once on top of the asynchronous
+// primitives so that every store implementation gets them for free.
+#include <horae/journaling/reminder_store.hpp>
+
+#include <future>
+
+namespace horae {
+
+reminder_store::~reminder_store() {
+  // nop
+}
+
+caf::expected<reminder_record> reminder_store::upsert(reminder_record rec,
+                                                      bool overwrite) {
+  std::promise<caf::expected<reminder_record>> result;
+  auto f = result.get_future();
+  upsert_async(std::move(rec), overwrite,
+               [&result](caf::expected<reminder_record> x) {
+                 result.set_value(std::move(x));
+               });
+  return f.get();
+}
+
+caf::error reminder_store::remove(reminder_key key) {
+  std::promise<caf::error> result;
+  auto f = result.get_future();
+  remove_async(std::move(key),
+               [&result](caf::error x) { result.set_value(std::move(x)); });
+  return f.get();
+}
+
+caf::expected<bool>
+reminder_store::record_fire(reminder_key key, uint64_t revision,
+                            uint64_t new_fire_count,
+                            std::optional<clock::wall_time> next_due) {
+  std::promise<caf::expected<bool>> result;
+  auto f = result.get_future();
+  record_fire_async(std::move(key), revision, new_fire_count, next_due,
+                    [&result](caf::expected<bool> x) {
+                      result.set_value(std::move(x));
+                    });
+  return f.get();
+}
+
+} // namespace horae

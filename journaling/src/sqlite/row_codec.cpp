@@ -1,0 +1,98 @@
+// Binding and reading reminder rows.
+#include "sqlite/row_codec.hpp"
+
+#include <horae/core/error.hpp>
+
+namespace horae::detail {
+
+namespace {
+
+clock::wall_time wall_time_at(sqlite3_stmt* stmt, int col) {
+  return clock::wall_time{clock::duration{sqlite3_column_int64(stmt, col)}};
+}
+
+std::string text_at(sqlite3_stmt* stmt, int col) {
+  auto ptr = reinterpret_cast<const char*>(sqlite3_column_text(stmt, col));
+  auto len = sqlite3_column_bytes(stmt, col);
+  return ptr != nullptr ? std::string{ptr, static_cast<size_t>(len)}
+                        : std::string{};
+}
+
+int bind_text(sqlite3_stmt* stmt, int idx, const std::string& str) {
+  return sqlite3_bind_text64(stmt, idx, str.data(), str.size(),
+                             SQLITE_STATIC, SQLITE_UTF8);
+}
+
+} // namespace
+
+int bind_key(sqlite3_stmt* stmt, const reminder_key& key) {
+  int rc = SQLITE_OK;
+  if ((rc = bind_text(stmt, 1, key.actor_type)) != SQLITE_OK
+      || (rc = bind_text(stmt, 2, key.actor_key)) != SQLITE_OK
+      || (rc = bind_text(stmt, 3, key.name)) != SQLITE_OK)
+    return rc;
+  return SQLITE_OK;
+}
+
+int bind_record(sqlite3_stmt* stmt, const reminder_record& rec) {
+  if (auto rc = bind_key(stmt, rec.key); rc != SQLITE_OK)
+    return rc;
+  // A null pointer would bind SQL NULL and violate NOT NULL; an empty
+  // payload is a zero-length blob.
+  auto rc = rec.payload.empty()
+              ? sqlite3_bind_zeroblob(stmt, 4, 0)
+              : sqlite3_bind_blob64(stmt, 4, rec.payload.data(),
+                                    rec.payload.size(), SQLITE_STATIC);
+  if (rc != SQLITE_OK)
+    return rc;
+  auto bind64 = [&](int idx, int64_t x) {
+    return sqlite3_bind_int64(stmt, idx, x);
+  };
+  if ((rc = bind64(5, to_db(rec.anchor))) != SQLITE_OK
+      || (rc = bind64(6, to_db(rec.due))) != SQLITE_OK
+      || (rc = bind64(7, rec.period.count())) != SQLITE_OK
+      || (rc = bind64(8, to_db(rec.max_fires))) != SQLITE_OK)
+    return rc;
+  rc = rec.expires ? bind64(9, to_db(*rec.expires))
+                   : sqlite3_bind_null(stmt, 9);
+  if (rc != SQLITE_OK
+      || (rc = bind64(10, to_db(rec.fire_count))) != SQLITE_OK
+      || (rc = bind64(11, static_cast<int64_t>(rec.policy))) != SQLITE_OK
+      || (rc = bind64(12, to_db(rec.revision))) != SQLITE_OK
+      || (rc = bind64(13, to_db(rec.created))) != SQLITE_OK
+      || (rc = bind64(14, to_db(rec.updated))) != SQLITE_OK)
+    return rc;
+  return SQLITE_OK;
+}
+
+caf::expected<reminder_record> read_record(sqlite3_stmt* stmt,
+                                           const std::string& path) {
+  reminder_record rec;
+  rec.key.actor_type = text_at(stmt, 0);
+  rec.key.actor_key = text_at(stmt, 1);
+  rec.key.name = text_at(stmt, 2);
+  auto blob = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, 3));
+  auto blob_size = static_cast<size_t>(sqlite3_column_bytes(stmt, 3));
+  if (blob != nullptr)
+    rec.payload.assign(blob, blob + blob_size);
+  rec.anchor = wall_time_at(stmt, 4);
+  rec.due = wall_time_at(stmt, 5);
+  rec.period = clock::duration{sqlite3_column_int64(stmt, 6)};
+  rec.max_fires = static_cast<uint64_t>(sqlite3_column_int64(stmt, 7));
+  if (sqlite3_column_type(stmt, 8) != SQLITE_NULL)
+    rec.expires = wall_time_at(stmt, 8);
+  rec.fire_count = static_cast<uint64_t>(sqlite3_column_int64(stmt, 9));
+  auto policy = sqlite3_column_int64(stmt, 10);
+  rec.policy = static_cast<missed_tick_policy>(policy);
+  if (policy < 0 || policy > 255 || !is_valid(rec.policy))
+    return make_error(errc::storage_corrupt,
+                      "sqlite database " + path + ": reminder "
+                        + to_string(rec.key) + " has unknown missed-tick "
+                        + "policy " + std::to_string(policy));
+  rec.revision = static_cast<uint64_t>(sqlite3_column_int64(stmt, 11));
+  rec.created = wall_time_at(stmt, 12);
+  rec.updated = wall_time_at(stmt, 13);
+  return rec;
+}
+
+} // namespace horae::detail

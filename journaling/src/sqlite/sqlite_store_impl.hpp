@@ -1,0 +1,138 @@
+// The SQLite reminder store: a writer thread that group-commits queued
+// writes, and a mutex-guarded read connection.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <horae/journaling/sqlite_store.hpp>
+
+#include "sqlite/connection.hpp"
+#include "sqlite/write_request.hpp"
+
+namespace horae::detail {
+
+/// Implements `reminder_store` on one SQLite file.
+///
+/// Durability costs one fsync per commit (WAL, synchronous=FULL), whatever
+/// the number of rows. So the writer thread takes every request queued
+/// while the previous commit was syncing and commits them together: under
+/// load, batches grow on their own, and an idle store still commits a lone
+/// request immediately (no timer, no added latency). Requests fail
+/// individually on their own preconditions; a failed BEGIN or COMMIT fails
+/// the whole batch, so nothing is acknowledged that is not durable.
+class sqlite_store final : public reminder_store {
+public:
+  // -- constructors, destructors, and assignment operators --------------------
+
+  sqlite_store(sqlite_store_options opts,
+               std::unique_ptr<sqlite_connection> writer_db,
+               std::unique_ptr<sqlite_connection> reader_db,
+               uint64_t last_revision);
+
+  ~sqlite_store() override;
+
+  /// Starts the writer thread; separate from the constructor so that a
+  /// failing open never has a thread to stop.
+  void start();
+
+  // -- reminder_store interface -----------------------------------------------
+
+  void upsert_async(reminder_record rec, bool overwrite,
+                    upsert_completion done) override;
+
+  void remove_async(reminder_key key, completion done) override;
+
+  void record_fire_async(reminder_key key, uint64_t revision,
+                         uint64_t new_fire_count,
+                         std::optional<clock::wall_time> next_due,
+                         fire_completion done) override;
+
+  caf::expected<std::optional<reminder_record>>
+  get(const reminder_key& key) override;
+
+  caf::expected<std::vector<reminder_record>>
+  list(const std::string& actor_type, const std::string& actor_key) override;
+
+  caf::expected<std::vector<reminder_record>> list_all(size_t limit,
+                                                       size_t offset) override;
+
+  caf::expected<std::vector<reminder_record>>
+  due_before(clock::wall_time limit, size_t max_rows) override;
+
+  caf::expected<uint64_t> count() override;
+
+  void close() override;
+
+private:
+  // -- writer thread ----------------------------------------------------------
+
+  void submit(write_request req);
+
+  void run_writer();
+
+  /// Runs `n` requests starting at `first` in one transaction and sets each
+  /// request's outcome.
+  void run_batch(write_request* first, size_t n);
+
+  /// Applies one request inside the open transaction.
+  /// @returns an error only if the whole transaction is lost.
+  caf::error apply(write_request& req, clock::wall_time now);
+
+  caf::error apply_upsert(write_request& req, clock::wall_time now);
+
+  caf::error apply_remove(write_request& req);
+
+  caf::error apply_fire(write_request& req, clock::wall_time now);
+
+  /// Decides whether a statement error fails only its request or the batch.
+  caf::error statement_failed(write_request& req, int rc, const char* what);
+
+  // -- reads ------------------------------------------------------------------
+
+  /// Runs a multi-row query on the read connection.
+  template <class Bind>
+  caf::expected<std::vector<reminder_record>>
+  query(const char* sql, const char* what, Bind bind);
+
+  caf::error closed_error() const;
+
+  // -- member variables -------------------------------------------------------
+
+  sqlite_store_options opts_;
+
+  const clock* clock_;
+
+  /// Owned by the writer thread once started.
+  std::unique_ptr<sqlite_connection> writer_db_;
+
+  /// Last revision handed out and last one made durable; only the writer
+  /// thread touches them.
+  uint64_t last_revision_;
+  uint64_t durable_revision_;
+
+  /// Guards the queue and `stopping_`.
+  std::mutex queue_mtx_;
+  std::condition_variable queue_cv_;
+  std::vector<write_request> queue_;
+  bool stopping_ = false;
+
+  std::thread writer_;
+
+  /// Set once in `start`, so that `close` can tell whether it runs on the
+  /// writer thread without touching `writer_` while another thread joins.
+  std::thread::id writer_id_;
+
+  /// Serializes `close` so that every caller returns after the flush.
+  std::mutex close_mtx_;
+
+  /// Guards the read connection, which is reset on close.
+  std::mutex reader_mtx_;
+  std::unique_ptr<sqlite_connection> reader_db_;
+};
+
+} // namespace horae::detail

@@ -1,0 +1,114 @@
+// The read side of the SQLite store: synchronous queries on a separate
+// connection, so reads never wait for the writer's fsync (WAL readers see
+// the last committed snapshot).
+#include "sqlite/sqlite_store_impl.hpp"
+
+#include <limits>
+
+#include <horae/core/error.hpp>
+
+#include "sqlite/row_codec.hpp"
+#include "sqlite/statements.hpp"
+
+namespace horae::detail {
+
+namespace {
+
+/// Clamps a count to SQLite's signed LIMIT.
+int64_t to_limit(size_t n) {
+  constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  return static_cast<int64_t>(std::min(n, max));
+}
+
+} // namespace
+
+template <class Bind>
+caf::expected<std::vector<reminder_record>>
+sqlite_store::query(const char* sql, const char* what, Bind bind) {
+  std::lock_guard<std::mutex> guard{reader_mtx_};
+  if (!reader_db_)
+    return closed_error();
+  auto stmt = reader_db_->prepare(sql);
+  if (!stmt)
+    return std::move(stmt.error());
+  statement_guard stmt_guard{*stmt};
+  if (auto rc = bind(*stmt); rc != SQLITE_OK)
+    return reader_db_->error(rc, what);
+  std::vector<reminder_record> result;
+  for (;;) {
+    auto rc = sqlite3_step(*stmt);
+    if (rc == SQLITE_DONE)
+      return result;
+    if (rc != SQLITE_ROW)
+      return reader_db_->error(rc, what);
+    auto rec = read_record(*stmt, opts_.path);
+    if (!rec)
+      return std::move(rec.error());
+    result.emplace_back(std::move(*rec));
+  }
+}
+
+caf::expected<std::optional<reminder_record>>
+sqlite_store::get(const reminder_key& key) {
+  if (auto err = validate(key))
+    return err;
+  auto rows = query(sql::get_record, "reading a reminder",
+                    [&](sqlite3_stmt* stmt) { return bind_key(stmt, key); });
+  if (!rows)
+    return std::move(rows.error());
+  if (rows->empty())
+    return std::optional<reminder_record>{};
+  return std::optional<reminder_record>{std::move(rows->front())};
+}
+
+caf::expected<std::vector<reminder_record>>
+sqlite_store::list(const std::string& actor_type,
+                   const std::string& actor_key) {
+  return query(sql::list_actor, "listing an actor's reminders",
+               [&](sqlite3_stmt* stmt) {
+                 auto rc = sqlite3_bind_text64(stmt, 1, actor_type.data(),
+                                               actor_type.size(),
+                                               SQLITE_STATIC, SQLITE_UTF8);
+                 return rc == SQLITE_OK
+                          ? sqlite3_bind_text64(stmt, 2, actor_key.data(),
+                                                actor_key.size(),
+                                                SQLITE_STATIC, SQLITE_UTF8)
+                          : rc;
+               });
+}
+
+caf::expected<std::vector<reminder_record>>
+sqlite_store::list_all(size_t limit, size_t offset) {
+  return query(sql::list_all, "listing reminders", [&](sqlite3_stmt* stmt) {
+    auto rc = sqlite3_bind_int64(stmt, 1, to_limit(limit));
+    return rc == SQLITE_OK ? sqlite3_bind_int64(stmt, 2, to_limit(offset))
+                           : rc;
+  });
+}
+
+caf::expected<std::vector<reminder_record>>
+sqlite_store::due_before(clock::wall_time limit, size_t max_rows) {
+  return query(sql::due_before, "loading due reminders",
+               [&](sqlite3_stmt* stmt) {
+                 auto rc = sqlite3_bind_int64(stmt, 1, to_db(limit));
+                 return rc == SQLITE_OK
+                          ? sqlite3_bind_int64(stmt, 2, to_limit(max_rows))
+                          : rc;
+               });
+}
+
+caf::expected<uint64_t> sqlite_store::count() {
+  std::lock_guard<std::mutex> guard{reader_mtx_};
+  if (!reader_db_)
+    return closed_error();
+  auto stmt = reader_db_->prepare(sql::count);
+  if (!stmt)
+    return std::move(stmt.error());
+  statement_guard stmt_guard{*stmt};
+  auto rc = sqlite3_step(*stmt);
+  if (rc != SQLITE_ROW)
+    return reader_db_->error(rc, "counting reminders");
+  return static_cast<uint64_t>(sqlite3_column_int64(*stmt, 0));
+}
+
+} // namespace horae::detail

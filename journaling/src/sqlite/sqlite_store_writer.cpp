@@ -1,0 +1,297 @@
+// The write side of the SQLite store: queueing, the writer thread and group
+// commit.
+#include "sqlite/sqlite_store_impl.hpp"
+
+#include <algorithm>
+
+#include <horae/core/error.hpp>
+
+#include "sqlite/row_codec.hpp"
+#include "sqlite/statements.hpp"
+
+namespace horae::detail {
+
+// -- constructors, destructors, and assignment operators ----------------------
+
+sqlite_store::sqlite_store(sqlite_store_options opts,
+                           std::unique_ptr<sqlite_connection> writer_db,
+                           std::unique_ptr<sqlite_connection> reader_db,
+                           uint64_t last_revision)
+  : opts_(std::move(opts)),
+    clock_(opts_.time_source),
+    writer_db_(std::move(writer_db)),
+    last_revision_(last_revision),
+    durable_revision_(last_revision),
+    reader_db_(std::move(reader_db)) {
+  // nop
+}
+
+sqlite_store::~sqlite_store() {
+  close();
+}
+
+void sqlite_store::start() {
+  writer_ = std::thread{[this] { run_writer(); }};
+  writer_id_ = writer_.get_id();
+}
+
+// -- asynchronous writes ------------------------------------------------------
+
+void sqlite_store::upsert_async(reminder_record rec, bool overwrite,
+                                upsert_completion done) {
+  write_request req;
+  req.type = write_request::kind::upsert;
+  req.err = validate(rec);
+  req.invalid = static_cast<bool>(req.err);
+  req.rec = std::move(rec);
+  req.overwrite = overwrite;
+  req.on_upsert = std::move(done);
+  submit(std::move(req));
+}
+
+void sqlite_store::remove_async(reminder_key key, completion done) {
+  write_request req;
+  req.type = write_request::kind::remove;
+  req.err = validate(key);
+  req.invalid = static_cast<bool>(req.err);
+  req.rec.key = std::move(key);
+  req.on_remove = std::move(done);
+  submit(std::move(req));
+}
+
+void sqlite_store::record_fire_async(reminder_key key, uint64_t revision,
+                                     uint64_t new_fire_count,
+                                     std::optional<clock::wall_time> next_due,
+                                     fire_completion done) {
+  write_request req;
+  req.type = write_request::kind::fire;
+  req.err = validate(key);
+  req.invalid = static_cast<bool>(req.err);
+  req.rec.key = std::move(key);
+  req.revision = revision;
+  req.fire_count = new_fire_count;
+  req.next_due = next_due;
+  req.on_fire = std::move(done);
+  submit(std::move(req));
+}
+
+void sqlite_store::submit(write_request req) {
+  std::unique_lock<std::mutex> guard{queue_mtx_};
+  if (stopping_) {
+    guard.unlock();
+    // No store thread is left to run it; completing here is the only way
+    // to keep the "called exactly once" promise.
+    req.err = closed_error();
+    req.complete();
+    return;
+  }
+  queue_.push_back(std::move(req));
+  // The writer only sleeps on an empty queue, so only the first request
+  // after a drain needs to wake it.
+  auto wake = queue_.size() == 1;
+  guard.unlock();
+  if (wake)
+    queue_cv_.notify_one();
+}
+
+// -- writer thread ------------------------------------------------------------
+
+void sqlite_store::run_writer() {
+  std::vector<write_request> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> guard{queue_mtx_};
+      queue_cv_.wait(guard, [this] { return !queue_.empty() || stopping_; });
+      if (queue_.empty())
+        return; // stopping, and everything before the stop is done
+      batch.swap(queue_);
+    }
+    for (size_t pos = 0; pos < batch.size(); pos += opts_.max_batch) {
+      auto n = std::min(opts_.max_batch, batch.size() - pos);
+      run_batch(batch.data() + pos, n);
+      // Completions only after COMMIT returned: an acknowledged write is on
+      // disk.
+      for (size_t i = pos; i < pos + n; ++i)
+        batch[i].complete();
+    }
+    batch.clear();
+  }
+}
+
+void sqlite_store::run_batch(write_request* first, size_t n) {
+  auto last = first + n;
+  auto fail_all = [&](const caf::error& err) {
+    writer_db_->rollback();
+    for (auto i = first; i != last; ++i)
+      if (!i->invalid)
+        i->err = err;
+  };
+  if (std::all_of(first, last, [](const write_request& x) { return x.invalid; }))
+    return;
+  // IMMEDIATE: take the write lock now, so a lock held by another process
+  // fails the batch up front (after busy_timeout) instead of mid-way.
+  if (auto err = writer_db_->run(sql::begin_immediate))
+    return fail_all(err);
+  auto now = clock_->wall_now();
+  for (auto i = first; i != last; ++i)
+    if (!i->invalid)
+      if (auto err = apply(*i, now))
+        return fail_all(err);
+  if (last_revision_ != durable_revision_) {
+    auto stmt = writer_db_->prepare(sql::update_last_revision);
+    if (!stmt)
+      return fail_all(stmt.error());
+    statement_guard guard{*stmt};
+    sqlite3_bind_int64(*stmt, 1, to_db(last_revision_));
+    if (auto rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
+      return fail_all(writer_db_->error(rc, "storing the last revision"));
+  }
+  if (auto err = writer_db_->run(sql::commit))
+    return fail_all(err);
+  durable_revision_ = last_revision_;
+}
+
+caf::error sqlite_store::apply(write_request& req, clock::wall_time now) {
+  switch (req.type) {
+    case write_request::kind::upsert:
+      return apply_upsert(req, now);
+    case write_request::kind::remove:
+      return apply_remove(req);
+    case write_request::kind::fire:
+      return apply_fire(req, now);
+  }
+  return caf::none;
+}
+
+caf::error sqlite_store::apply_upsert(write_request& req,
+                                      clock::wall_time now) {
+  auto& rec = req.rec;
+  rec.revision = ++last_revision_;
+  rec.created = now;
+  rec.updated = now;
+  // One statement per request, whatever the outcome: a failing statement
+  // is undone on its own by SQLite (statement journal), so a request that
+  // fails its precondition leaves the rest of the batch intact without a
+  // savepoint, and the common case (new row) costs a single B-tree descent.
+  auto stmt = writer_db_->prepare(req.overwrite ? sql::upsert_record
+                                                : sql::insert_record);
+  if (!stmt)
+    return stmt.error();
+  statement_guard guard{*stmt};
+  if (auto rc = bind_record(*stmt, rec); rc != SQLITE_OK)
+    return statement_failed(req, rc, "binding a reminder");
+  auto rc = sqlite3_step(*stmt);
+  if (rc == SQLITE_ROW) {
+    rec.created = clock::wall_time{
+      clock::duration{sqlite3_column_int64(*stmt, 0)}};
+    return caf::none;
+  }
+  if (rc == SQLITE_DONE)
+    return caf::none;
+  if (rc == SQLITE_CONSTRAINT_PRIMARYKEY && !req.overwrite
+      && writer_db_->in_transaction()) {
+    req.err = make_error(errc::already_exists,
+                         "reminder " + to_string(rec.key)
+                           + " already exists and overwrite is false");
+    return caf::none;
+  }
+  return statement_failed(req, rc, "writing a reminder");
+}
+
+caf::error sqlite_store::apply_remove(write_request& req) {
+  auto stmt = writer_db_->prepare(sql::delete_record);
+  if (!stmt)
+    return stmt.error();
+  statement_guard guard{*stmt};
+  if (auto rc = bind_key(*stmt, req.rec.key); rc != SQLITE_OK)
+    return statement_failed(req, rc, "binding a reminder key");
+  if (auto rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
+    return statement_failed(req, rc, "deleting a reminder");
+  if (sqlite3_changes(writer_db_->handle()) == 0)
+    req.err = make_error(errc::not_found,
+                         "reminder " + to_string(req.rec.key)
+                           + " does not exist");
+  return caf::none;
+}
+
+caf::error sqlite_store::apply_fire(write_request& req, clock::wall_time now) {
+  auto stmt = writer_db_->prepare(req.next_due ? sql::record_fire
+                                               : sql::finish_record);
+  if (!stmt)
+    return stmt.error();
+  statement_guard guard{*stmt};
+  auto rc = bind_key(*stmt, req.rec.key);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_int64(*stmt, 4, to_db(req.revision));
+  if (rc == SQLITE_OK && req.next_due) {
+    if ((rc = sqlite3_bind_int64(*stmt, 5, to_db(req.fire_count))) == SQLITE_OK
+        && (rc = sqlite3_bind_int64(*stmt, 6, to_db(*req.next_due)))
+             == SQLITE_OK)
+      rc = sqlite3_bind_int64(*stmt, 7, to_db(now));
+  }
+  if (rc != SQLITE_OK)
+    return statement_failed(req, rc, "binding a recorded fire");
+  if (rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
+    return statement_failed(req, rc, "recording a fire");
+  req.applied = sqlite3_changes(writer_db_->handle()) > 0;
+  return caf::none;
+}
+
+caf::error sqlite_store::statement_failed(write_request& req, int rc,
+                                          const char* what) {
+  auto err = writer_db_->error(rc, what);
+  switch (rc & 0xff) {
+    // Storage-level failures: SQLite may have rolled back the transaction
+    // on its own, and the next request would fail the same way.
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_NOMEM:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_READONLY:
+    case SQLITE_INTERRUPT:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PROTOCOL:
+      return err;
+    default:
+      break;
+  }
+  if (!writer_db_->in_transaction())
+    return err;
+  // A statement error such as SQLITE_TOOBIG undoes only that statement, and
+  // each request writes with a single statement: the others stay intact.
+  req.err = std::move(err);
+  return caf::none;
+}
+
+// -- lifetime -----------------------------------------------------------------
+
+void sqlite_store::close() {
+  if (std::this_thread::get_id() == writer_id_) {
+    // Called from a completion: joining ourselves would deadlock. The loop
+    // drains the queue and ends; a later close from another thread joins.
+    std::lock_guard<std::mutex> guard{queue_mtx_};
+    stopping_ = true;
+    return;
+  }
+  std::lock_guard<std::mutex> close_guard{close_mtx_};
+  {
+    std::lock_guard<std::mutex> guard{queue_mtx_};
+    stopping_ = true;
+  }
+  queue_cv_.notify_one();
+  if (writer_.joinable())
+    writer_.join();
+  writer_db_.reset();
+  std::lock_guard<std::mutex> guard{reader_mtx_};
+  reader_db_.reset();
+}
+
+caf::error sqlite_store::closed_error() const {
+  return make_error(errc::closed,
+                    "sqlite reminder store " + opts_.path + " is closed");
+}
+
+} // namespace horae::detail

@@ -1,0 +1,120 @@
+// Opening a SQLite reminder store: options, connection settings, schema
+// migration, then the store and its writer thread.
+#include <horae/journaling/sqlite_store.hpp>
+
+#include <cstring>
+
+#include <horae/core/error.hpp>
+
+#include "sqlite/connection.hpp"
+#include "sqlite/schema.hpp"
+#include "sqlite/sqlite_store_impl.hpp"
+#include "sqlite/statements.hpp"
+
+namespace horae {
+
+namespace {
+
+using detail::sqlite_connection;
+
+/// Runs a PRAGMA that returns one value and returns it as text.
+caf::expected<std::string> pragma(sqlite_connection& db, const char* sql) {
+  auto stmt = db.prepare(sql);
+  if (!stmt)
+    return std::move(stmt.error());
+  detail::statement_guard guard{*stmt};
+  auto rc = sqlite3_step(*stmt);
+  if (rc == SQLITE_DONE)
+    return std::string{};
+  if (rc != SQLITE_ROW)
+    return db.error(rc, sql);
+  auto str = reinterpret_cast<const char*>(sqlite3_column_text(*stmt, 0));
+  return std::string{str != nullptr ? str : ""};
+}
+
+caf::error configure_writer(sqlite_connection& db, bool writable) {
+  if (writable) {
+    // WAL: readers never block the writer, and a commit is one append plus
+    // one fsync of the log (FULL), which is what group commit amortizes.
+    auto mode = pragma(db, "PRAGMA journal_mode=WAL");
+    if (!mode)
+      return std::move(mode.error());
+    if (*mode != "wal")
+      return make_error(errc::storage_failure,
+                        "sqlite database " + db.path()
+                          + ": cannot enable WAL journaling (journal mode is "
+                          + *mode + ")");
+  }
+  // A 16 MiB page cache (default 2 MiB) keeps the upper levels of the key
+  // and due indexes resident once millions of rows are stored.
+  for (auto sql : {"PRAGMA synchronous=FULL", "PRAGMA foreign_keys=OFF",
+                   "PRAGMA cache_size=-16384"})
+    if (auto res = pragma(db, sql); !res)
+      return std::move(res.error());
+  return caf::none;
+}
+
+caf::expected<uint64_t> load_last_revision(sqlite_connection& db) {
+  auto stmt = db.prepare(detail::sql::select_last_revision);
+  if (!stmt)
+    return std::move(stmt.error());
+  detail::statement_guard guard{*stmt};
+  auto rc = sqlite3_step(*stmt);
+  if (rc == SQLITE_DONE)
+    return make_error(errc::storage_corrupt,
+                      "sqlite database " + db.path()
+                        + ": store_meta has no last_revision row");
+  if (rc != SQLITE_ROW)
+    return db.error(rc, "reading the last revision");
+  return static_cast<uint64_t>(sqlite3_column_int64(*stmt, 0));
+}
+
+} // namespace
+
+int sqlite_store_schema_version() noexcept {
+  return detail::latest_schema_version();
+}
+
+caf::expected<std::unique_ptr<reminder_store>>
+open_sqlite_store(sqlite_store_options opts) {
+  if (opts.path.empty())
+    return make_error(errc::invalid_argument,
+                      "sqlite reminder store: path must not be empty");
+  if (opts.max_batch == 0)
+    return make_error(errc::invalid_argument,
+                      "sqlite reminder store " + opts.path
+                        + ": max_batch must be at least 1");
+  if (opts.busy_timeout.count() < 0)
+    return make_error(errc::invalid_argument,
+                      "sqlite reminder store " + opts.path
+                        + ": busy_timeout must not be negative");
+  if (opts.time_source == nullptr) {
+    static const system_clock default_clock;
+    opts.time_source = &default_clock;
+  }
+  auto writable = !opts.read_only;
+  auto writer = sqlite_connection::open(opts.path, writable,
+                                        opts.busy_timeout);
+  if (!writer)
+    return std::move(writer.error());
+  if (auto err = configure_writer(**writer, writable))
+    return err;
+  if (auto err = detail::migrate(**writer, writable))
+    return err;
+  auto last_revision = load_last_revision(**writer);
+  if (!last_revision)
+    return std::move(last_revision.error());
+  // Reads get their own connection: in WAL mode it reads the last committed
+  // snapshot while the writer holds its transaction open.
+  auto reader = sqlite_connection::open(opts.path, false, opts.busy_timeout);
+  if (!reader)
+    return std::move(reader.error());
+  auto store = std::make_unique<detail::sqlite_store>(std::move(opts),
+                                                      std::move(*writer),
+                                                      std::move(*reader),
+                                                      *last_revision);
+  store->start();
+  return std::unique_ptr<reminder_store>{std::move(store)};
+}
+
+} // namespace horae

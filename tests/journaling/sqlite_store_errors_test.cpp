@@ -1,0 +1,225 @@
+// Failure handling of the SQLite store: bad files, newer schemas, read-only
+// files and locks held by other connections.
+#include "journaling/store_fixture.hpp"
+
+#include <fstream>
+#include <thread>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+using namespace horae;
+using horae::test::countdown;
+using horae::test::gate;
+using horae::test::has_code;
+using horae::test::make_record;
+
+namespace {
+
+/// A second, raw connection to the same file, standing in for another
+/// process.
+class raw_connection {
+public:
+  explicit raw_connection(const std::string& path) {
+    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK)
+      ADD_FAILURE() << "cannot open " << path;
+  }
+
+  ~raw_connection() {
+    sqlite3_close(db_);
+  }
+
+  void exec(const char* sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK)
+      ADD_FAILURE() << sql << ": " << (msg != nullptr ? msg : "?");
+    sqlite3_free(msg);
+  }
+
+private:
+  sqlite3* db_ = nullptr;
+};
+
+class SqliteStoreErrors : public horae::test::store_test {
+protected:
+  void create_store() {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->upsert(make_record(clk, "1", "r"), false));
+  }
+};
+
+TEST_F(SqliteStoreErrors, NewerSchemaVersionIsRejected) {
+  create_store();
+  {
+    raw_connection raw{db_path};
+    raw.exec("UPDATE schema_version SET version = 99");
+  }
+  auto res = open_sqlite_store(options());
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::storage_corrupt));
+  auto msg = describe(res.error());
+  EXPECT_NE(msg.find("database schema version 99 is newer than supported "
+                     + std::to_string(sqlite_store_schema_version())),
+            std::string::npos)
+    << msg;
+  EXPECT_NE(msg.find(db_path), std::string::npos) << msg;
+}
+
+TEST_F(SqliteStoreErrors, FreshFileGetsTheLatestSchemaVersion) {
+  create_store();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1,
+                               &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), sqlite_store_schema_version());
+  EXPECT_EQ(sqlite3_step(stmt), SQLITE_DONE); // exactly one row
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreErrors, GarbageFileIsCorruptAndNamed) {
+  {
+    std::ofstream out{db_path, std::ios::binary};
+    for (int i = 0; i < 512; ++i)
+      out << "this is not a database ";
+  }
+  auto res = open_sqlite_store(options());
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::storage_corrupt))
+    << describe(res.error());
+  EXPECT_NE(describe(res.error()).find(db_path), std::string::npos)
+    << describe(res.error());
+}
+
+TEST_F(SqliteStoreErrors, MissingDirectoryIsAStorageFailure) {
+  auto opts = options();
+  opts.path = dir.file("no/such/dir/reminders.db");
+  auto res = open_sqlite_store(opts);
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::storage_failure))
+    << describe(res.error());
+  EXPECT_NE(describe(res.error()).find(opts.path), std::string::npos);
+}
+
+// An admin tool opens read-only: reads work, writes fail clearly.
+TEST_F(SqliteStoreErrors, ReadOnlyStoreReadsButRejectsWrites) {
+  create_store();
+  auto opts = options();
+  opts.read_only = true;
+  auto store = open_store(opts);
+  ASSERT_NE(store, nullptr);
+  auto n = store->count();
+  ASSERT_TRUE(n) << describe(n.error());
+  EXPECT_EQ(*n, 1u);
+  auto res = store->upsert(make_record(clk, "1", "new"), false);
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::storage_failure));
+  auto msg = describe(res.error());
+  EXPECT_NE(msg.find("readonly"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(db_path), std::string::npos) << msg;
+}
+
+// A write-protected file is reported at open, naming the path. Root
+// ignores file permissions, so this needs an unprivileged user.
+TEST_F(SqliteStoreErrors, WriteProtectedFileIsReportedAtOpen) {
+  if (geteuid() == 0)
+    GTEST_SKIP() << "root ignores file permissions";
+  create_store();
+  ASSERT_EQ(chmod(db_path.c_str(), 0444), 0);
+  auto res = open_sqlite_store(options());
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::storage_failure));
+  auto msg = describe(res.error());
+  EXPECT_NE(msg.find("readonly"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(db_path), std::string::npos) << msg;
+}
+
+// Another connection holding the write lock makes writes fail after the
+// busy timeout; once it lets go, writes succeed again.
+TEST_F(SqliteStoreErrors, LockedDatabaseFailsThenRecovers) {
+  auto opts = options();
+  opts.busy_timeout = 50ms;
+  auto store = open_store(opts);
+  ASSERT_NE(store, nullptr);
+  raw_connection other{db_path};
+  other.exec("BEGIN EXCLUSIVE");
+  auto res = store->upsert(make_record(clk, "1", "r"), false);
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::storage_failure));
+  auto msg = describe(res.error());
+  EXPECT_NE(msg.find("locked"), std::string::npos) << msg;
+  // Reads still work from the last committed snapshot.
+  EXPECT_TRUE(store->count());
+  other.exec("ROLLBACK");
+  auto again = store->upsert(make_record(clk, "1", "r"), false);
+  EXPECT_TRUE(again) << describe(again.error());
+}
+
+// When the batch's transaction cannot start, every request in it fails
+// and nothing of it is written.
+TEST_F(SqliteStoreErrors, FailedBatchFailsEveryRequest) {
+  auto opts = options();
+  opts.busy_timeout = 50ms;
+  auto store = open_store(opts);
+  ASSERT_NE(store, nullptr);
+  auto existing = store->upsert(make_record(clk, "1", "existing"), false);
+  ASSERT_TRUE(existing);
+  // Park the writer in a completion so the next requests form one batch.
+  auto release = std::make_shared<gate>();
+  auto entered = std::make_shared<gate>();
+  store->remove_async(reminder_key{"account", "1", "nothing"},
+                      [release, entered](caf::error) {
+                        entered->open();
+                        release->wait();
+                      });
+  entered->wait();
+  raw_connection other{db_path};
+  other.exec("BEGIN EXCLUSIVE");
+  countdown done{3};
+  std::vector<caf::error> errors(3);
+  auto collect = [&](size_t i) {
+    return [&, i](caf::error err) {
+      errors[i] = std::move(err);
+      done.count_down();
+    };
+  };
+  auto as_error = [](auto f) {
+    return [f](caf::expected<reminder_record> res) {
+      f(res ? caf::error{} : res.error());
+    };
+  };
+  store->upsert_async(make_record(clk, "1", "a"), false, as_error(collect(0)));
+  store->remove_async(existing->key, collect(1));
+  store->upsert_async(make_record(clk, "1", "b"), false, as_error(collect(2)));
+  release->open();
+  done.wait();
+  for (auto& err : errors)
+    EXPECT_TRUE(has_code(err, errc::storage_failure)) << describe(err);
+  other.exec("ROLLBACK");
+  auto rows = store->list("account", "1");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0], *existing);
+  EXPECT_TRUE(store->upsert(make_record(clk, "1", "a"), false));
+}
+
+TEST_F(SqliteStoreErrors, BadOptionsAreInvalidArguments) {
+  auto opts = options();
+  opts.path.clear();
+  auto res = open_sqlite_store(opts);
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::invalid_argument));
+  opts = options();
+  opts.max_batch = 0;
+  res = open_sqlite_store(opts);
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::invalid_argument));
+}
+
+} // namespace

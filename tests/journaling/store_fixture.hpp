@@ -1,0 +1,146 @@
+// Shared helpers of the journaling tests: a temporary directory per test, a
+// store opened on it with a manual clock, record builders and a latch.
+#pragma once
+
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <horae/core/error.hpp>
+#include <horae/core/manual_clock.hpp>
+#include <horae/journaling/reminder_store.hpp>
+#include <horae/journaling/sqlite_store.hpp>
+
+namespace horae::test {
+
+/// A fresh directory under $TMPDIR, removed with everything in it.
+class temp_dir {
+public:
+  temp_dir() {
+    auto base = std::filesystem::temp_directory_path() / "horae_journal_XXXXXX";
+    std::string tmpl = base.string();
+    if (mkdtemp(tmpl.data()) == nullptr)
+      throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+
+  temp_dir(const temp_dir&) = delete;
+
+  temp_dir& operator=(const temp_dir&) = delete;
+
+  ~temp_dir() {
+    std::error_code ec;
+    // Tests may leave files write protected; make them removable first.
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+  }
+
+  const std::filesystem::path& path() const noexcept {
+    return path_;
+  }
+
+  std::string file(const char* name) const {
+    return (path_ / name).string();
+  }
+
+private:
+  std::filesystem::path path_;
+};
+
+/// A one-shot gate: `wait` blocks until `open` was called.
+class gate {
+public:
+  void open() {
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+
+  void wait() {
+    std::unique_lock<std::mutex> guard{mtx_};
+    cv_.wait(guard, [this] { return open_; });
+  }
+
+private:
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+/// Counts down to zero; `wait` blocks until then.
+class countdown {
+public:
+  explicit countdown(size_t n) : n_(n) {
+    // nop
+  }
+
+  void count_down() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (n_ > 0 && --n_ == 0)
+      cv_.notify_all();
+  }
+
+  void wait() {
+    std::unique_lock<std::mutex> guard{mtx_};
+    cv_.wait(guard, [this] { return n_ == 0; });
+  }
+
+private:
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  size_t n_;
+};
+
+/// A periodic reminder due one minute after the clock's current time.
+inline reminder_record make_record(const clock& clk, std::string actor_key,
+                                   std::string name) {
+  reminder_record rec;
+  rec.key = reminder_key{"account", std::move(actor_key), std::move(name)};
+  rec.anchor = clk.wall_now() + std::chrono::minutes{1};
+  rec.due = rec.anchor;
+  rec.period = std::chrono::seconds{30};
+  return rec;
+}
+
+/// @returns whether `err` is a horae error of `code`.
+inline bool has_code(const caf::error& err, errc code) {
+  return code_of(err) == code;
+}
+
+/// Opens stores on a file in a temporary directory, with a manual clock.
+class store_test : public ::testing::Test {
+protected:
+  sqlite_store_options options() const {
+    sqlite_store_options opts;
+    opts.path = db_path;
+    opts.time_source = &clk;
+    return opts;
+  }
+
+  std::unique_ptr<reminder_store> open_store() {
+    return open_store(options());
+  }
+
+  std::unique_ptr<reminder_store> open_store(sqlite_store_options opts) {
+    auto res = open_sqlite_store(std::move(opts));
+    if (!res) {
+      ADD_FAILURE() << "open failed: " << describe(res.error());
+      return nullptr;
+    }
+    return std::move(*res);
+  }
+
+  temp_dir dir;
+  std::string db_path = dir.file("reminders.db");
+  manual_clock clk;
+};
+
+} // namespace horae::test
