@@ -1,0 +1,107 @@
+// ReminderFacet: durable, named reminders of a virtual actor. They survive
+// deactivation, restarts and crashes, and a due reminder activates its actor.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include <horae/core/actor.hpp>
+#include <horae/core/facet.hpp>
+#include <horae/facets/reminder_options.hpp>
+#include <horae/journaling/reminder_record.hpp>
+
+namespace horae {
+
+class reminder_service;
+
+/// Durable reminders scoped to one virtual actor (type, key).
+///
+/// Writes are asynchronous: `upsert` and `remove` check their arguments at
+/// once (returning an error value) and then commit in a group with other
+/// writes; the optional callback runs inside the actor once the write is
+/// durable or has failed. Delivery is at-least-once and never early: a fire
+/// is recorded only after the behaviour handled the `reminder_fired`.
+class reminder_facet final : public facet {
+public:
+  // -- member types -----------------------------------------------------------
+
+  /// Called inside the actor with the outcome of a write.
+  using completion = std::function<void(caf::error)>;
+
+  // -- constants --------------------------------------------------------------
+
+  /// Name in config files.
+  static constexpr std::string_view facet_name = "reminders";
+
+  /// Longest reminder name.
+  static constexpr size_t max_name_length = 256;
+
+  // -- reminder management ----------------------------------------------------
+
+  /// Registers or updates the reminder `name`, first due after `due_in`,
+  /// then every `period` (zero: one-shot).
+  /// @returns `invalid_argument` for an empty or too long name, a negative
+  ///          delay, period or TTL, a too large payload, or an actor that is
+  ///          not virtual; `out_of_range` for a period below the minimum or
+  ///          durations over 100 years; `not_found` without a reminder
+  ///          service. Storage errors and `already_exists` (with
+  ///          `overwrite = false`) reach `done`.
+  caf::error upsert(const std::string& name, clock::duration due_in,
+                    clock::duration period, reminder_options options = {},
+                    completion done = {});
+
+  /// Deletes the reminder `name`; `done` receives `not_found` if it did not
+  /// exist. @returns argument errors at once.
+  caf::error remove(const std::string& name, completion done = {});
+
+  /// Reads the reminder `name` from the store.
+  caf::expected<std::optional<reminder_record>>
+  get(const std::string& name) const;
+
+  /// Reads every reminder of this actor, ordered by name.
+  caf::expected<std::vector<reminder_record>> list() const;
+
+  // -- facet interface --------------------------------------------------------
+
+  std::string_view name() const noexcept override;
+
+  int priority() const noexcept override;
+
+  void on_attach(actor& self) override;
+
+  void on_detach(actor& self) override;
+
+  intercept before_message(actor& self,
+                           const caf::type_erased_tuple& content) override;
+
+  void after_message(actor& self, const caf::type_erased_tuple& content,
+                     caf::invoke_message_result result) override;
+
+private:
+  caf::error check_ready() const;
+
+  std::function<void(caf::error)> route(completion done);
+
+  actor* self_ = nullptr;
+  reminder_service* service_ = nullptr;
+  struct pending_ack {
+    caf::actor dispatcher;
+    reminder_key key;
+    uint64_t delivery_id;
+  };
+  std::optional<pending_ack> pending_ack_;
+};
+
+/// @returns the ReminderFacet of `self`.
+/// @throws missing_facet if `self` has none.
+inline reminder_facet& reminders(actor* self) {
+  return self->facet<reminder_facet>();
+}
+
+} // namespace horae

@@ -1,0 +1,131 @@
+// The reminder service: owns the reminder store and the dispatcher actor that
+// loads due reminders onto the timer service, activates their actors,
+// delivers fires and records them once handled.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include <horae/core/clock.hpp>
+#include <horae/core/service.hpp>
+#include <horae/journaling/reminder_store.hpp>
+
+namespace horae {
+
+class runtime;
+
+/// Settings of the reminder service (`horae.reminders.*`).
+struct reminder_service_config {
+  /// SQLite database file of the embedded store.
+  std::string db_path = "horae-reminders.db";
+  /// Only reminders due within this window are held in memory.
+  clock::duration lookahead = std::chrono::minutes{1};
+  /// Most rows read per window refill.
+  size_t load_batch = 4096;
+  /// Shortest period a reminder may have.
+  clock::duration min_period = std::chrono::seconds{1};
+  /// Most deliveries per second (token bucket with one second of burst);
+  /// keeps a cold start with many overdue reminders from stampeding.
+  uint64_t max_delivery_rate = 1000;
+  /// A delivery that is not handled within this time is delivered again.
+  clock::duration ack_timeout = std::chrono::seconds{30};
+  /// Largest payload a reminder may carry.
+  size_t max_payload_bytes = 64 * 1024;
+  /// How long a write waits for a locked database.
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+/// Runtime service behind ReminderFacet.
+///
+/// Store completions arrive on the store's writer thread. With a real clock
+/// they are forwarded at once; with a manual clock they are queued and run
+/// by `poll`, which first waits for outstanding writes, so that tests see
+/// every durable write deterministically.
+class reminder_service final : public service {
+public:
+  // -- constructors, destructors, and assignment operators --------------------
+
+  reminder_service(runtime& rt, std::unique_ptr<reminder_store> store,
+                   reminder_service_config cfg);
+
+  ~reminder_service() override;
+
+  // -- service interface ------------------------------------------------------
+
+  std::string_view name() const noexcept override;
+
+  void start() override;
+
+  void stop() override;
+
+  size_t poll() override;
+
+  // -- observers --------------------------------------------------------------
+
+  const reminder_service_config& config() const noexcept {
+    return config_;
+  }
+
+  reminder_store& store() noexcept {
+    return *store_;
+  }
+
+  /// @returns the dispatcher actor (valid after `start`).
+  const caf::actor& dispatcher() const noexcept {
+    return dispatcher_;
+  }
+
+  /// @returns how many fires were delivered to actors so far.
+  uint64_t delivered() const noexcept {
+    return delivered_.load();
+  }
+
+  runtime& owner() noexcept {
+    return *runtime_;
+  }
+
+  // -- store access for the facet ---------------------------------------------
+
+  /// Writes `rec`; `done` runs in completion context (see class comment).
+  void upsert(reminder_record rec, bool overwrite,
+              std::function<void(caf::expected<reminder_record>)> done);
+
+  /// Deletes `key`; `done` runs in completion context.
+  void remove(reminder_key key, std::function<void(caf::error)> done);
+
+  /// Records a handled fire; `done` runs in completion context.
+  void record_fire(reminder_key key, uint64_t revision, uint64_t fire_count,
+                   std::optional<clock::wall_time> next_due,
+                   std::function<void(caf::expected<bool>)> done);
+
+  /// @private: counts a delivery.
+  void count_delivery() noexcept {
+    ++delivered_;
+  }
+
+private:
+  void begin_operation();
+
+  void complete(std::function<void()> fn);
+
+  runtime* runtime_;
+  std::unique_ptr<reminder_store> store_;
+  reminder_service_config config_;
+  caf::actor dispatcher_;
+  std::atomic<uint64_t> delivered_{0};
+  bool manual_;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  size_t in_flight_ = 0;
+  std::vector<std::function<void()>> completed_;
+};
+
+} // namespace horae

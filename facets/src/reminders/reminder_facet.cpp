@@ -1,0 +1,222 @@
+// Argument checks, scoping and acknowledgement of reminders inside an actor.
+#include <horae/facets/reminder_facet.hpp>
+
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
+
+#include <horae/core/config/duration_text.hpp>
+#include <horae/core/error.hpp>
+#include <horae/core/logging.hpp>
+#include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_service.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "reminders/reminder_messages.hpp"
+
+namespace horae {
+
+namespace {
+
+// Far enough for any schedule, near enough that wall time plus it cannot
+// overflow 64-bit nanoseconds (about 292 years).
+constexpr clock::duration max_span = std::chrono::hours{24 * 365 * 100};
+
+caf::error bad(errc code, const std::string& name, const std::string& what) {
+  return make_error(code, "reminder '" + name + "': " + what);
+}
+
+} // namespace
+
+// -- reminder management ------------------------------------------------------
+
+caf::error reminder_facet::check_ready() const {
+  if (self_ == nullptr)
+    return make_error(errc::facet_not_attached,
+                      "reminder_facet is not attached to an actor");
+  if (service_ == nullptr)
+    return make_error(errc::not_found,
+                      "this runtime has no reminder service; add "
+                      "horae::reminders_module() to the config loader");
+  if (!self_->identity())
+    return make_error(errc::invalid_argument,
+                      self_->display_name()
+                        + ": reminders need a virtual actor (define its type "
+                          "with runtime::define and reach it through "
+                          "runtime::ref), because a due reminder must be "
+                          "able to activate it");
+  return caf::none;
+}
+
+std::function<void(caf::error)> reminder_facet::route(completion done) {
+  if (!done)
+    return [name = self_->display_name()](caf::error err) {
+      if (err)
+        logging::logger("reminders")
+          ->error("{}: reminder write failed: {}", name, describe(err));
+    };
+  auto me = caf::actor_cast<caf::actor>(self_);
+  return [me, done](caf::error err) {
+    caf::anon_send(me, detail::reminder_callback{
+                         [done, err]() mutable { done(std::move(err)); }});
+  };
+}
+
+caf::error reminder_facet::upsert(const std::string& name,
+                                  clock::duration due_in,
+                                  clock::duration period,
+                                  reminder_options options, completion done) {
+  if (auto err = check_ready())
+    return err;
+  const auto& cfg = service_->config();
+  if (name.empty())
+    return make_error(errc::invalid_argument,
+                      "reminder name must not be empty");
+  if (name.size() > max_name_length)
+    return bad(errc::invalid_argument, name.substr(0, 32) + "...",
+               "name longer than " + std::to_string(max_name_length)
+                 + " bytes");
+  if (due_in < clock::duration::zero())
+    return bad(errc::invalid_argument, name,
+               "negative due time " + format_duration(due_in));
+  if (due_in > max_span)
+    return bad(errc::out_of_range, name,
+               "due time " + format_duration(due_in)
+                 + " is more than 100 years away");
+  if (period < clock::duration::zero())
+    return bad(errc::invalid_argument, name,
+               "negative period " + format_duration(period));
+  if (period > max_span)
+    return bad(errc::out_of_range, name,
+               "period " + format_duration(period) + " exceeds 100 years");
+  if (period > clock::duration::zero() && period < cfg.min_period)
+    return bad(errc::out_of_range, name,
+               "period " + format_duration(period) + " is below the minimum of "
+                 + format_duration(cfg.min_period)
+                 + " (horae.reminders.min-period)");
+  if (options.ttl && *options.ttl <= clock::duration::zero())
+    return bad(errc::invalid_argument, name, "TTL must be positive");
+  if (options.ttl && *options.ttl > max_span)
+    return bad(errc::out_of_range, name, "TTL exceeds 100 years");
+  if (options.payload.size() > cfg.max_payload_bytes)
+    return bad(errc::invalid_argument, name,
+               "payload of " + std::to_string(options.payload.size())
+                 + " bytes exceeds horae.reminders.max-payload-bytes = "
+                 + std::to_string(cfg.max_payload_bytes));
+  if (!is_valid(options.policy))
+    return bad(errc::invalid_argument, name, "unknown missed-tick policy");
+  const auto& id = *self_->identity();
+  auto now = self_->clock().wall_now();
+  reminder_record rec;
+  rec.key = reminder_key{id.type, id.key, name};
+  rec.payload = std::move(options.payload);
+  rec.anchor = now + due_in;
+  rec.due = rec.anchor;
+  rec.period = period;
+  rec.max_fires = period == clock::duration::zero() ? 1 : options.max_fires;
+  if (options.ttl)
+    rec.expires = now + *options.ttl;
+  rec.policy = options.policy;
+  auto dispatcher = service_->dispatcher();
+  auto reply = route(std::move(done));
+  service_->upsert(std::move(rec), options.overwrite,
+                   [dispatcher, reply](caf::expected<reminder_record> stored) {
+                     if (!stored) {
+                       reply(stored.error());
+                       return;
+                     }
+                     caf::anon_send(dispatcher,
+                                    detail::reminder_changed{*stored});
+                     reply(caf::error{});
+                   });
+  return caf::none;
+}
+
+caf::error reminder_facet::remove(const std::string& name, completion done) {
+  if (auto err = check_ready())
+    return err;
+  if (name.empty())
+    return make_error(errc::invalid_argument,
+                      "reminder name must not be empty");
+  const auto& id = *self_->identity();
+  reminder_key key{id.type, id.key, name};
+  auto dispatcher = service_->dispatcher();
+  auto reply = route(std::move(done));
+  service_->remove(key, [dispatcher, key, reply](caf::error err) {
+    if (!err)
+      caf::anon_send(dispatcher, detail::reminder_removed{key});
+    reply(std::move(err));
+  });
+  return caf::none;
+}
+
+caf::expected<std::optional<reminder_record>>
+reminder_facet::get(const std::string& name) const {
+  if (auto err = check_ready())
+    return err;
+  const auto& id = *self_->identity();
+  return service_->store().get(reminder_key{id.type, id.key, name});
+}
+
+caf::expected<std::vector<reminder_record>> reminder_facet::list() const {
+  if (auto err = check_ready())
+    return err;
+  const auto& id = *self_->identity();
+  return service_->store().list(id.type, id.key);
+}
+
+// -- facet interface ----------------------------------------------------------
+
+std::string_view reminder_facet::name() const noexcept {
+  return facet_name;
+}
+
+int reminder_facet::priority() const noexcept {
+  return 900;
+}
+
+void reminder_facet::on_attach(actor& self) {
+  self_ = &self;
+  service_ = self.runtime().find_service<reminder_service>();
+}
+
+void reminder_facet::on_detach(actor&) {
+  self_ = nullptr;
+}
+
+intercept reminder_facet::before_message(actor& self,
+                                         const caf::type_erased_tuple& content) {
+  if (content.size() != 1)
+    return intercept::proceed();
+  if (content.match_element<detail::reminder_callback>(0)) {
+    content.get_as<detail::reminder_callback>(0).fn();
+    return intercept::drop().passive();
+  }
+  if (!content.match_element<detail::reminder_delivery>(0))
+    return intercept::proceed();
+  const auto& delivery = content.get_as<detail::reminder_delivery>(0);
+  const auto& id = self.identity();
+  if (!id || id->type != delivery.key.actor_type
+      || id->key != delivery.key.actor_key) {
+    // Never hand an actor someone else's reminder.
+    logging::logger("reminders")
+      ->error("{}: dropped reminder {} addressed to another actor",
+              self.display_name(), to_string(delivery.key));
+    return intercept::drop();
+  }
+  pending_ack_ = pending_ack{delivery.dispatcher, delivery.key,
+                             delivery.delivery_id};
+  return intercept::replace(caf::make_message(delivery.fired));
+}
+
+void reminder_facet::after_message(actor&, const caf::type_erased_tuple&,
+                                   caf::invoke_message_result) {
+  if (!pending_ack_)
+    return;
+  auto ack = std::move(*pending_ack_);
+  pending_ack_.reset();
+  caf::anon_send(ack.dispatcher,
+                 detail::reminder_ack{std::move(ack.key), ack.delivery_id});
+}
+
+} // namespace horae

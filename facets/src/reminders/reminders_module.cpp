@@ -1,0 +1,84 @@
+// Options, store opening and facet factory of the reminders module.
+#include <horae/facets/reminders_module.hpp>
+
+#include <horae/core/error.hpp>
+#include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_facet.hpp>
+#include <horae/facets/reminder_service.hpp>
+#include <horae/facets/timer_service.hpp>
+#include <horae/journaling/sqlite_store.hpp>
+
+namespace horae {
+
+module reminders_module() {
+  using namespace std::chrono_literals;
+  using std::chrono::hours;
+  module mod;
+  mod.name = "reminders";
+  mod.options = {
+    option_spec::string("horae.reminders.db", "horae-reminders.db",
+                        "SQLite database file of the reminder store"),
+    option_spec::duration("horae.reminders.lookahead", 1min, 1s, hours{24},
+                          "reminders due within this window are held in "
+                          "memory"),
+    option_spec::integer("horae.reminders.load-batch", 4096, 1, 1'000'000,
+                         "most reminders read per window refill"),
+    option_spec::duration("horae.reminders.min-period", 1s, 1ms, hours{24},
+                          "shortest period a reminder may have"),
+    option_spec::integer("horae.reminders.max-delivery-rate", 1000, 1,
+                         1'000'000,
+                         "most reminder deliveries per second (limits the "
+                         "stampede after a cold start)"),
+    option_spec::duration("horae.reminders.ack-timeout", 30s, 10ms, hours{1},
+                          "deliver again if a fire is not handled within "
+                          "this time"),
+    option_spec::integer("horae.reminders.max-payload-bytes", 64 * 1024, 0,
+                         16 * 1024 * 1024, "largest reminder payload"),
+    option_spec::duration("horae.reminders.busy-timeout", 5s, 0s, 10min,
+                          "how long a write waits for a locked database"),
+  };
+  facet_descriptor desc;
+  desc.name = std::string{reminder_facet::facet_name};
+  desc.make = [](runtime&, const caf::settings&)
+    -> caf::expected<std::unique_ptr<facet>> {
+    return std::make_unique<reminder_facet>();
+  };
+  mod.facets.push_back(std::move(desc));
+  mod.install = [](runtime& rt) -> caf::error {
+    if (rt.find_service<timer_service>() == nullptr)
+      return make_error(errc::invalid_config,
+                        "the reminders module needs the timers module; add "
+                        "horae::timers_module() before "
+                        "horae::reminders_module()");
+    const auto& cfg = rt.configuration();
+    reminder_service_config rcfg;
+    rcfg.db_path = cfg.get_string("horae.reminders.db");
+    rcfg.lookahead = cfg.get_duration("horae.reminders.lookahead");
+    rcfg.load_batch = static_cast<size_t>(
+      cfg.get_int("horae.reminders.load-batch"));
+    rcfg.min_period = cfg.get_duration("horae.reminders.min-period");
+    rcfg.max_delivery_rate = static_cast<uint64_t>(
+      cfg.get_int("horae.reminders.max-delivery-rate"));
+    rcfg.ack_timeout = cfg.get_duration("horae.reminders.ack-timeout");
+    rcfg.max_payload_bytes = static_cast<size_t>(
+      cfg.get_int("horae.reminders.max-payload-bytes"));
+    rcfg.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      cfg.get_duration("horae.reminders.busy-timeout"));
+    if (rcfg.db_path.empty())
+      return make_error(errc::invalid_config,
+                        cfg.source()
+                          + ": key 'horae.reminders.db' must not be empty");
+    sqlite_store_options opts;
+    opts.path = rcfg.db_path;
+    opts.busy_timeout = rcfg.busy_timeout;
+    opts.time_source = &rt.clock();
+    auto store = open_sqlite_store(std::move(opts));
+    if (!store)
+      return store.error();
+    rt.add_service<reminder_service>(rt, std::move(*store), std::move(rcfg));
+    return caf::none;
+  };
+  return mod;
+}
+
+} // namespace horae
