@@ -8,4 +8,4 @@ build_dir="${HORAE_BUILD_DIR:-$root/build}"
 
 "$root/scripts/build.sh"
 cd "$root"
-exec "$build_dir/bin/hello" --config=config/hello.ini "$@"
+exec "$build_dir/bin/reminders" --config=config/reminders_example.ini "$@"

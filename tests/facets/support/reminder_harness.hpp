@@ -15,35 +15,10 @@
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timers_module.hpp>
 
+#include "facets/support/temp_dir.hpp"
 #include "facets/support/timer_harness.hpp"
 
 namespace horae::test {
-
-/// A directory that is removed with everything in it.
-class temp_dir {
-public:
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path()
-                           / "horae-test-XXXXXX")
-                            .string();
-    if (mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ec);
-    std::filesystem::remove_all(path_, ec);
-  }
-
-  std::string file(const std::string& name) const {
-    return (path_ / name).string();
-  }
-
-private:
-  std::filesystem::path path_;
-};
 
 /// Builds a manual-time config with timers and reminders on `db`.
 inline config reminder_config(const std::string& db) {

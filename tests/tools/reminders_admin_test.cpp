@@ -1,0 +1,113 @@
+// The horae-reminders admin tool: table output, deletion and clear errors.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <horae/journaling/sqlite_store.hpp>
+
+#include "commands.hpp"
+#include "facets/support/temp_dir.hpp"
+
+using namespace horae;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct ReminderAdmin : ::testing::Test {
+  test::temp_dir dir;
+  std::string db = dir.file("admin.db");
+
+  void SetUp() override {
+    sqlite_store_options opts;
+    opts.path = db;
+    auto store = open_sqlite_store(opts);
+    ASSERT_TRUE(store);
+    reminder_record rec;
+    rec.key = {"invoice", "acme", "bill"};
+    rec.due = rec.anchor = clock::wall_time{std::chrono::hours{24 * 365 * 56}};
+    rec.period = 5s;
+    rec.payload = {'h', 'i'};
+    ASSERT_TRUE((*store)->upsert(rec, true));
+    rec.key = {"sla", "acme", "check"};
+    rec.period = 0s;
+    rec.max_fires = 1;
+    ASSERT_TRUE((*store)->upsert(rec, true));
+    (*store)->close();
+  }
+
+  int run(std::vector<std::string> args, std::string& out, std::string& err) {
+    std::vector<char*> argv{const_cast<char*>("horae-reminders")};
+    for (auto& a : args)
+      argv.push_back(a.data());
+    admin::invocation inv;
+    auto problem = admin::parse(static_cast<int>(argv.size()), argv.data(),
+                                inv);
+    if (!problem.empty()) {
+      err = problem;
+      return 2;
+    }
+    std::ostringstream o;
+    std::ostringstream e;
+    auto rc = admin::run(inv, o, e);
+    out = o.str();
+    err = e.str();
+    return rc;
+  }
+};
+
+} // namespace
+
+// list prints a header and one aligned row per reminder.
+TEST_F(ReminderAdmin, ListPrintsTable) {
+  std::string out, err;
+  ASSERT_EQ(run({"list", "--db=" + db}, out, err), 0) << err;
+  EXPECT_NE(out.find("TYPE     KEY   NAME"), std::string::npos) << out;
+  EXPECT_NE(out.find("invoice  acme  bill"), std::string::npos) << out;
+  EXPECT_NE(out.find("sla      acme  check"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 reminder(s)"), std::string::npos) << out;
+}
+
+// list filters by type.
+TEST_F(ReminderAdmin, ListFiltersByType) {
+  std::string out, err;
+  ASSERT_EQ(run({"list", "sla", "--db=" + db}, out, err), 0) << err;
+  EXPECT_EQ(out.find("invoice"), std::string::npos) << out;
+  EXPECT_NE(out.find("1 reminder(s)"), std::string::npos) << out;
+}
+
+// show prints every field, the payload as text when printable.
+TEST_F(ReminderAdmin, ShowPrintsFields) {
+  std::string out, err;
+  ASSERT_EQ(run({"show", "invoice", "acme", "bill", "--db=" + db}, out, err),
+            0)
+    << err;
+  EXPECT_NE(out.find("period     5s"), std::string::npos) << out;
+  EXPECT_NE(out.find("payload    \"hi\""), std::string::npos) << out;
+}
+
+// delete removes the reminder; a second delete is a clear error.
+TEST_F(ReminderAdmin, DeleteRemovesReminder) {
+  std::string out, err;
+  ASSERT_EQ(run({"delete", "invoice", "acme", "bill", "--db=" + db}, out, err),
+            0)
+    << err;
+  EXPECT_NE(out.find("deleted invoice/acme/bill"), std::string::npos);
+  EXPECT_EQ(run({"delete", "invoice", "acme", "bill", "--db=" + db}, out, err),
+            1);
+  EXPECT_NE(err.find("not_found"), std::string::npos) << err;
+}
+
+// Errors: missing database, unknown reminder, bad usage.
+TEST_F(ReminderAdmin, ClearErrors) {
+  std::string out, err;
+  EXPECT_EQ(run({"list", "--db=" + dir.file("nope.db")}, out, err), 1);
+  EXPECT_NE(err.find("no database at"), std::string::npos) << err;
+  EXPECT_EQ(run({"show", "a", "b", "c", "--db=" + db}, out, err), 1);
+  EXPECT_NE(err.find("no reminder a/b/c"), std::string::npos) << err;
+  EXPECT_EQ(run({"frob", "--db=" + db}, out, err), 2);
+  EXPECT_NE(err.find("unknown command 'frob'"), std::string::npos);
+  EXPECT_EQ(run({"list"}, out, err), 2);
+  EXPECT_NE(err.find("missing --db"), std::string::npos);
+  EXPECT_EQ(run({"show", "a", "--db=" + db}, out, err), 2);
+  EXPECT_EQ(run({"list", "--limit=0", "--db=" + db}, out, err), 2);
+}

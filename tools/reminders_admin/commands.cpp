@@ -1,0 +1,182 @@
+// list / show / delete against a reminder database, with readable output.
+#include "commands.hpp"
+
+#include <charconv>
+#include <ctime>
+#include <filesystem>
+
+#include <horae/core/config/duration_text.hpp>
+#include <horae/core/error.hpp>
+#include <horae/journaling/sqlite_store.hpp>
+
+#include "table.hpp"
+
+namespace horae::admin {
+
+namespace {
+
+std::string format_time(clock::wall_time t) {
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                t.time_since_epoch())
+                .count();
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  t.time_since_epoch())
+                  .count()
+                % 1000;
+  auto raw = static_cast<std::time_t>(secs);
+  std::tm utc{};
+  gmtime_r(&raw, &utc);
+  char buf[64];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &utc);
+  char out[80];
+  std::snprintf(out, sizeof(out), "%s.%03lldZ", buf,
+                static_cast<long long>(millis < 0 ? millis + 1000 : millis));
+  return out;
+}
+
+std::string format_payload(const std::vector<uint8_t>& bytes) {
+  bool printable = std::all_of(bytes.begin(), bytes.end(), [](uint8_t c) {
+    return c >= 0x20 && c < 0x7f;
+  });
+  if (printable)
+    return '"' + std::string(bytes.begin(), bytes.end()) + '"';
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex = "0x";
+  for (auto b : bytes) {
+    hex += digits[b >> 4];
+    hex += digits[b & 0xf];
+  }
+  return hex;
+}
+
+caf::expected<std::unique_ptr<reminder_store>>
+open(const std::string& path, bool writable) {
+  // Never create a database by accident: a typo in --db is an error.
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return make_error(errc::not_found,
+                      "no database at " + path + " (check --db)");
+  sqlite_store_options opts;
+  opts.path = path;
+  opts.read_only = !writable;
+  return open_sqlite_store(std::move(opts));
+}
+
+} // namespace
+
+std::string usage() {
+  return "usage: horae-reminders <command> --db=<path> [options]\n"
+         "commands:\n"
+         "  list [<type> [<key>]] [--limit=N]  reminders, ordered by actor\n"
+         "  show <type> <key> <name>           every field of one reminder\n"
+         "  delete <type> <key> <name>         delete one reminder\n";
+}
+
+std::string parse(int argc, char** argv, invocation& result) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--db=", 0) == 0) {
+      result.db = arg.substr(5);
+    } else if (arg.rfind("--limit=", 0) == 0) {
+      auto text = arg.substr(8);
+      size_t value = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(),
+                                       value);
+      if (ec != std::errc{} || ptr != text.data() + text.size() || value == 0)
+        return "invalid --limit '" + text + "': expected a positive integer";
+      result.limit = value;
+    } else if (arg == "--help" || arg == "-h") {
+      result.command = "help";
+      return "";
+    } else if (arg.rfind("--", 0) == 0) {
+      return "unknown option '" + arg + "'";
+    } else if (result.command.empty()) {
+      result.command = arg;
+    } else {
+      result.words.push_back(arg);
+    }
+  }
+  if (result.command.empty())
+    return "missing command";
+  if (result.command != "list" && result.command != "show"
+      && result.command != "delete")
+    return "unknown command '" + result.command + "'";
+  if (result.db.empty())
+    return "missing --db=<path>";
+  if (result.command == "list" && result.words.size() > 2)
+    return "list takes at most <type> and <key>";
+  if (result.command != "list" && result.words.size() != 3)
+    return result.command + " needs <type> <key> <name>";
+  return "";
+}
+
+int run(const invocation& inv, std::ostream& out, std::ostream& err) {
+  auto store = open(inv.db, inv.command == "delete");
+  if (!store) {
+    err << "horae-reminders: " << describe(store.error()) << '\n';
+    return 1;
+  }
+  auto& db = **store;
+  if (inv.command == "list") {
+    caf::expected<std::vector<reminder_record>> rows{
+      std::vector<reminder_record>{}};
+    if (inv.words.size() == 2)
+      rows = db.list(inv.words[0], inv.words[1]);
+    else
+      rows = db.list_all(inv.limit, 0);
+    if (!rows) {
+      err << "horae-reminders: " << describe(rows.error()) << '\n';
+      return 1;
+    }
+    table t{{"TYPE", "KEY", "NAME", "DUE (UTC)", "PERIOD", "FIRED", "POLICY"}};
+    for (const auto& r : *rows) {
+      if (inv.words.size() == 1 && r.key.actor_type != inv.words[0])
+        continue;
+      t.add({r.key.actor_type, r.key.actor_key, r.key.name, format_time(r.due),
+             r.period.count() == 0 ? "once" : format_duration(r.period),
+             std::to_string(r.fire_count)
+               + (r.max_fires ? "/" + std::to_string(r.max_fires) : ""),
+             to_string(r.policy)});
+    }
+    t.print(out);
+    out << t.rows() << " reminder(s)\n";
+    return 0;
+  }
+  reminder_key key{inv.words[0], inv.words[1], inv.words[2]};
+  if (inv.command == "show") {
+    auto row = db.get(key);
+    if (!row) {
+      err << "horae-reminders: " << describe(row.error()) << '\n';
+      return 1;
+    }
+    if (!*row) {
+      err << "horae-reminders: no reminder " << to_string(key) << '\n';
+      return 1;
+    }
+    const auto& r = **row;
+    table t{{"FIELD", "VALUE"}};
+    t.add({"actor", r.key.actor_type + "/" + r.key.actor_key});
+    t.add({"name", r.key.name});
+    t.add({"due", format_time(r.due)});
+    t.add({"anchor", format_time(r.anchor)});
+    t.add({"period", r.period.count() == 0 ? "once" : format_duration(r.period)});
+    t.add({"fired", std::to_string(r.fire_count)});
+    t.add({"max fires", r.max_fires ? std::to_string(r.max_fires) : "unlimited"});
+    t.add({"expires", r.expires ? format_time(*r.expires) : "never"});
+    t.add({"policy", to_string(r.policy)});
+    t.add({"payload", format_payload(r.payload)});
+    t.add({"revision", std::to_string(r.revision)});
+    t.add({"created", format_time(r.created)});
+    t.add({"updated", format_time(r.updated)});
+    t.print(out);
+    return 0;
+  }
+  if (auto e = db.remove(key)) {
+    err << "horae-reminders: " << describe(e) << '\n';
+    return 1;
+  }
+  out << "deleted " << to_string(key) << '\n';
+  return 0;
+}
+
+} // namespace horae::admin
