@@ -1,0 +1,173 @@
+// Reminder delivery through the whole runtime: restart on a store holding
+// many reminders, time to the first due delivery, and delivered reminders
+// per second while a backlog of overdue reminders drains.
+//
+// Usage: reminder_delivery_bench [--stored=N] [--due=N] [--dir=PATH]
+// Defaults: 200,000 stored, 20,000 of them overdue. The target case
+// is --stored=1000000 (about 30 s to fill on a 2-core machine).
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_facet.hpp>
+#include <horae/facets/reminder_fired.hpp>
+#include <horae/facets/reminder_service.hpp>
+#include <horae/facets/reminders_module.hpp>
+#include <horae/facets/timers_module.hpp>
+#include <horae/journaling/sqlite_store.hpp>
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+size_t rss_bytes() {
+  std::ifstream in{"/proc/self/statm"};
+  size_t total = 0;
+  size_t resident = 0;
+  in >> total >> resident;
+  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+bool arg(const char* text, const char* name, std::string& out) {
+  auto len = std::strlen(name);
+  if (std::strncmp(text, name, len) != 0 || text[len] != '=')
+    return false;
+  out = text + len + 1;
+  return true;
+}
+
+// Fills `path` with `stored` reminders, `due` of them overdue and the rest
+// due in a day, spread over 1,000 actors.
+void fill(const std::string& path, size_t stored, size_t due) {
+  horae::sqlite_store_options opts;
+  opts.path = path;
+  auto store = horae::open_sqlite_store(opts);
+  if (!store) {
+    std::fprintf(stderr, "%s\n", horae::describe(store.error()).c_str());
+    std::exit(1);
+  }
+  auto now = horae::system_clock{}.wall_now();
+  std::mutex mtx;
+  std::condition_variable cv;
+  size_t pending = 0;
+  for (size_t i = 0; i < stored; ++i) {
+    horae::reminder_record rec;
+    rec.key = {"bench", "actor-" + std::to_string(i % 1000),
+               "r" + std::to_string(i)};
+    rec.anchor = rec.due = i < due ? now - 1h : now + 24h;
+    rec.period = 1h;
+    {
+      std::unique_lock<std::mutex> guard{mtx};
+      cv.wait(guard, [&] { return pending < 8192; });
+      ++pending;
+    }
+    (*store)->upsert_async(std::move(rec), true,
+                           [&](caf::expected<horae::reminder_record> r) {
+                             if (!r)
+                               std::fprintf(stderr, "fill: %s\n",
+                                            horae::describe(r.error()).c_str());
+                             std::lock_guard<std::mutex> guard{mtx};
+                             --pending;
+                             cv.notify_all();
+                           });
+  }
+  std::unique_lock<std::mutex> guard{mtx};
+  cv.wait(guard, [&] { return pending == 0; });
+  guard.unlock();
+  (*store)->close();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  size_t stored = 200'000;
+  size_t due = 20'000;
+  std::string dir;
+  for (int i = 1; i < argc; ++i) {
+    std::string value;
+    if (arg(argv[i], "--stored", value))
+      stored = std::stoull(value);
+    else if (arg(argv[i], "--due", value))
+      due = std::stoull(value);
+    else if (arg(argv[i], "--dir", value))
+      dir = value;
+    else {
+      std::fprintf(stderr, "unknown argument %s\n", argv[i]);
+      return 2;
+    }
+  }
+  due = std::min(due, stored);
+  if (dir.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path()
+                           / "horae-delivery-XXXXXX")
+                            .string();
+    if (mkdtemp(pattern.data()) == nullptr)
+      return 1;
+    dir = pattern;
+  }
+  auto path = dir + "/delivery.db";
+  std::filesystem::remove(path);
+  auto fill_start = steady::now();
+  fill(path, stored, due);
+  std::printf("filled %zu reminders (%zu overdue) in %.1f s\n", stored, due,
+              std::chrono::duration<double>(steady::now() - fill_start).count());
+
+  auto rss_before = rss_bytes();
+  auto start = steady::now();
+  std::atomic<size_t> delivered{0};
+  std::atomic<int64_t> first_ns{-1};
+  horae::config cfg;
+  cfg.add_module(horae::timers_module());
+  cfg.add_module(horae::reminders_module());
+  cfg.set("horae.reminders.db", caf::config_value{path});
+  cfg.set("horae.reminders.max-delivery-rate",
+          caf::config_value{int64_t{1'000'000}});
+  cfg.set("horae.log.level", caf::config_value{std::string{"warn"}});
+  auto rt = horae::runtime::make(std::move(cfg));
+  if (!rt) {
+    std::fprintf(stderr, "%s\n", horae::describe(rt.error()).c_str());
+    return 1;
+  }
+  auto err = (*rt)->define("bench", [&](horae::actor* self) -> caf::behavior {
+    self->attach<horae::reminder_facet>();
+    return {[&](const horae::reminder_fired&) {
+      int64_t expected = -1;
+      first_ns.compare_exchange_strong(
+        expected, (steady::now() - start).count());
+      ++delivered;
+    }};
+  });
+  if (err) {
+    std::fprintf(stderr, "%s\n", horae::describe(err).c_str());
+    return 1;
+  }
+  auto deadline = start + 120s;
+  while (delivered < due && steady::now() < deadline)
+    std::this_thread::sleep_for(1ms);
+  auto elapsed = std::chrono::duration<double>(steady::now() - start).count();
+  auto first_ms = static_cast<double>(first_ns.load()) / 1e6;
+  auto rss_after = rss_bytes();
+  std::printf("restart: first due reminder delivered after %.1f ms\n",
+              first_ms);
+  std::printf("drained %zu overdue reminders in %.2f s\n", delivered.load(),
+              elapsed);
+  std::printf("RSS growth during restart and drain: %.1f MiB\n",
+              static_cast<double>(rss_after - rss_before) / (1024.0 * 1024.0));
+  (*rt)->shutdown();
+  std::filesystem::remove_all(dir);
+  std::printf("restart_first_delivery_ms=%.1f\n", first_ms);
+  std::printf("delivered_per_second=%.0f\n",
+              static_cast<double>(delivered.load()) / elapsed);
+  return delivered.load() == due ? 0 : 1;
+}
