@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake libcaf-dev libspdlog-dev libsqlite3-dev
-          libgtest-dev libgmock-dev libbenchmark-dev sqlite3)
+          libgtest-dev libbenchmark-dev)
 
 missing=()
 for pkg in "${packages[@]}"; do

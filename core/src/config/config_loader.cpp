@@ -156,8 +156,9 @@ std::string config_loader::help_text() const {
   out << "usage: " << program_ << " [--config=<file>] [--<key>=<value>...]\n\n"
       << "options (also settable in the config file):\n";
   for (const auto& [key, spec] : proto_.schema().options())
-    out << "  --" << key << "=<" << to_string(spec.type) << ">  "
-        << spec.description << " (default " << spec.default_text() << ")\n";
+    out << "  --" << key << "=<" << to_string(spec.type) << ">\n      "
+        << spec.description << "; " << spec.expected_form() << " (default "
+        << spec.default_text() << ")\n";
   auto facets = facet_names(proto_);
   if (!facets.empty()) {
     out << "\nper actor type, in a section [actor.<type>]:\n"
