@@ -54,8 +54,15 @@ function(horae_add_test_suite module)
                         GTest::gtest_main)
   target_include_directories(${target} PRIVATE "${PROJECT_SOURCE_DIR}/tests")
   target_compile_options(${target} PRIVATE -Wall -Wextra)
+  # Real-time tests carry "Slow" in their suite name and get the label.
   gtest_discover_tests(${target}
     TEST_PREFIX "${module}."
+    TEST_FILTER "-*Slow*"
     PROPERTIES TIMEOUT 120
+    DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${target}
+    TEST_PREFIX "${module}."
+    TEST_FILTER "*Slow*"
+    PROPERTIES TIMEOUT 300 LABELS slow
     DISCOVERY_TIMEOUT 60)
 endfunction()

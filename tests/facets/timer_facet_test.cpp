@@ -121,7 +121,7 @@ TEST_F(TimerFacet, FixedDelayMeasuresFromHandling) {
 // A periodic timer never has more than one fire in the mailbox: ticks that
 // fall due while it waits are folded into it and counted, and the grid is
 // kept afterwards.
-TEST_F(TimerFacet, CoalescesTicksUnderSlowBehaviour) {
+TEST_F(TimerFacet, CoalescesTicksWhileBehaviourIsBusy) {
   ASSERT_FALSE(start_periodic("hb", 10ms));
   auto& mc = *rt->manual_clock();
   mc.advance(10ms);
