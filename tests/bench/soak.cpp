@@ -1,0 +1,141 @@
+// Soak: churns 100k timers and 10k reminders per round across 1,000 virtual
+// actors for a configurable time and samples RSS once per round. After the
+// warm-up (first quarter of the run) RSS must stay flat.
+//
+// Usage: soak [--seconds=N] [--actors=N]   (defaults 20 s, 1,000 actors)
+// Last line: rss_growth_after_warmup_percent=<x>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include <caf/atom.hpp>
+
+#include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_facet.hpp>
+#include <horae/facets/reminder_fired.hpp>
+#include <horae/facets/reminder_service.hpp>
+#include <horae/facets/reminders_module.hpp>
+#include <horae/facets/timer_facet.hpp>
+#include <horae/facets/timer_fired.hpp>
+#include <horae/facets/timer_service.hpp>
+#include <horae/facets/timers_module.hpp>
+
+using namespace std::chrono_literals;
+
+namespace {
+
+using churn_atom = caf::atom_constant<caf::atom("churn")>;
+
+constexpr int timers_per_actor = 100;
+constexpr int reminders_per_actor = 10;
+
+double rss_mib() {
+  std::ifstream in{"/proc/self/statm"};
+  size_t total = 0;
+  size_t resident = 0;
+  in >> total >> resident;
+  return static_cast<double>(resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)))
+         / (1024.0 * 1024.0);
+}
+
+// Each churn replaces every timer (half of them are then cancelled) and
+// re-registers every reminder, so memory is recycled, never accumulated.
+horae::actor_factory churner() {
+  return [](horae::actor* self) -> caf::behavior {
+    self->attach<horae::timer_facet>();
+    self->attach<horae::reminder_facet>();
+    auto rng = std::make_shared<std::minstd_rand>(
+      std::hash<std::string>{}(self->display_name()));
+    return {
+      [self, rng](churn_atom) {
+        auto& timers = horae::timers(self);
+        std::uniform_int_distribution<int> delay{1, 900};
+        for (int i = 0; i < timers_per_actor; ++i) {
+          auto name = "t" + std::to_string(i);
+          timers.start_once(name, std::chrono::milliseconds{delay(*rng)});
+          if (i % 2 == 0)
+            timers.cancel(name);
+        }
+        auto& reminders = horae::reminders(self);
+        for (int i = 0; i < reminders_per_actor; ++i)
+          reminders.upsert("r" + std::to_string(i),
+                           std::chrono::milliseconds{delay(*rng)}, 1s);
+      },
+      [](const horae::timer_fired&) {},
+      [](const horae::reminder_fired&) {},
+    };
+  };
+}
+
+bool arg(const char* text, const char* name, long& out) {
+  auto len = std::strlen(name);
+  if (std::strncmp(text, name, len) != 0 || text[len] != '=')
+    return false;
+  out = std::strtol(text + len + 1, nullptr, 10);
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  long seconds = 20;
+  long actors = 1000;
+  for (int i = 1; i < argc; ++i)
+    if (!arg(argv[i], "--seconds", seconds) && !arg(argv[i], "--actors", actors)) {
+      std::fprintf(stderr, "unknown argument %s\n", argv[i]);
+      return 2;
+    }
+  std::string dir = (std::filesystem::temp_directory_path()
+                     / "horae-soak-XXXXXX")
+                      .string();
+  if (mkdtemp(dir.data()) == nullptr)
+    return 1;
+  horae::config cfg;
+  cfg.add_module(horae::timers_module());
+  cfg.add_module(horae::reminders_module());
+  cfg.set("horae.reminders.db", caf::config_value{dir + "/soak.db"});
+  cfg.set("horae.reminders.max-delivery-rate", caf::config_value{int64_t{100'000}});
+  cfg.set("horae.log.level", caf::config_value{std::string{"warn"}});
+  auto rt = horae::runtime::make(std::move(cfg));
+  if (!rt) {
+    std::fprintf(stderr, "%s\n", horae::describe(rt.error()).c_str());
+    return 1;
+  }
+  (*rt)->define("soak", churner(), {0s});
+  std::vector<horae::virtual_ref> refs;
+  for (long i = 0; i < actors; ++i)
+    refs.push_back(*(*rt)->ref("soak", std::to_string(i)));
+  auto* timers = (*rt)->find_service<horae::timer_service>();
+  auto* reminders = (*rt)->find_service<horae::reminder_service>();
+  std::vector<double> samples;
+  auto start = std::chrono::steady_clock::now();
+  for (long round = 0; round < seconds; ++round) {
+    for (auto& ref : refs)
+      ref.send(churn_atom::value);
+    std::this_thread::sleep_until(start + std::chrono::seconds{round + 1});
+    samples.push_back(rss_mib());
+    std::printf("t=%lds rss=%.1fMiB timers_pending=%zu reminders_delivered=%llu\n",
+                round + 1, samples.back(), timers->pending(),
+                static_cast<unsigned long long>(reminders->delivered()));
+    std::fflush(stdout);
+  }
+  (*rt)->shutdown();
+  std::filesystem::remove_all(dir);
+  auto warm = samples.size() / 4;
+  auto base = samples[warm];
+  double peak = 0;
+  for (size_t i = warm; i < samples.size(); ++i)
+    peak = std::max(peak, samples[i]);
+  auto growth = (samples.back() - base) / base * 100.0;
+  std::printf("rss after warm-up %.1f MiB, at end %.1f MiB, peak %.1f MiB\n",
+              base, samples.back(), peak);
+  std::printf("rss_growth_after_warmup_percent=%.1f\n", growth);
+  return 0;
+}
