@@ -284,7 +284,7 @@ TEST(TimerFacetLifetime, TimerNeverKeepsActorAlive) {
 TEST(TimerFacetVirtual, DeactivationCancelsAndFiresAreNotActivity) {
   auto rt = test::timer_runtime();
   auto rec = std::make_shared<recording>();
-  ASSERT_FALSE(rt->define("ticker", recorder(rec), {5s}));
+  ASSERT_FALSE(rt->define("ticker", recorder(rec), actor_type_options{5s, {}, {}}));
   auto ref = rt->ref("ticker", "1").value();
   ASSERT_FALSE(ref.send(test::run_in_actor{[](actor* self) {
     ASSERT_FALSE(timers(self).start_periodic("tick", 1s));

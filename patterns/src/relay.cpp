@@ -1,0 +1,32 @@
+// Type-agnostic request forwarding used by every pattern actor.
+#include <horae/patterns/detail/relay.hpp>
+
+#include <caf/sec.hpp>
+
+namespace horae::detail {
+
+namespace {
+
+// A type no receiver ever answers with: every real response therefore takes
+// the unexpected-response path, which carries the content.
+struct never_answered {};
+
+} // namespace
+
+void relay(caf::event_based_actor* self, const caf::actor& dest,
+           caf::message msg, caf::duration timeout, relay_callback done) {
+  auto shared = std::make_shared<relay_callback>(std::move(done));
+  self->request(dest, timeout, std::move(msg))
+    .then([shared](const std::vector<never_answered>&) {
+            // Unreachable: no receiver produces this type.
+          },
+          [shared](caf::error& err) {
+            if (err == caf::sec::unexpected_response) {
+              (*shared)(err.context());
+              return;
+            }
+            (*shared)(std::move(err));
+          });
+}
+
+} // namespace horae::detail

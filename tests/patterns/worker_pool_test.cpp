@@ -1,0 +1,211 @@
+// Worker pool on manual time: bound and both overflow policies, drain on
+// close, per-job deadlines, cancellation, error passing and validation.
+#include <gtest/gtest.h>
+
+#include <horae/patterns/worker_pool.hpp>
+
+#include "patterns/support/pattern_harness.hpp"
+
+using namespace horae;
+using namespace std::chrono_literals;
+using test::count;
+
+namespace {
+
+struct fixture : ::testing::Test {
+  std::unique_ptr<runtime> rt = test::timer_runtime();
+  caf::actor client = test::spawn_client(*rt);
+  test::outcomes out = test::make_outcomes();
+
+  caf::actor pool(size_t workers, size_t capacity,
+                  overflow_policy policy = overflow_policy::reject,
+                  clock::duration timeout = 0ms) {
+    worker_pool_options opts;
+    opts.workers = workers;
+    opts.capacity = capacity;
+    opts.overflow = policy;
+    opts.job_timeout = timeout;
+    opts.worker = test::sleeper();
+    auto res = spawn_worker_pool(*rt, opts);
+    EXPECT_TRUE(res) << describe(res.error());
+    return *res;
+  }
+
+  void submit(const caf::actor& p, int ms) {
+    test::request_int(*rt, client, p, caf::make_message(ms), out);
+  }
+
+  worker_pool_stats stats(const caf::actor& p) {
+    return test::ask<worker_pool_stats>(*rt, client, p,
+                                        caf::make_message(stats_atom::value));
+  }
+};
+
+using WorkerPool = fixture;
+
+} // namespace
+
+// With reject, exactly the jobs beyond running + capacity fail at once.
+TEST_F(WorkerPool, RejectsJobsBeyondTheBound) {
+  auto p = pool(1, 2);
+  for (int i = 0; i < 5; ++i)
+    submit(p, 10);
+  EXPECT_EQ(count(out, errc::backpressure), 2u);
+  EXPECT_EQ(out->size(), 2u) << "accepted jobs answered before running";
+  rt->advance(30ms);
+  EXPECT_EQ(count(out, errc::none), 3u);
+  auto s = stats(p);
+  EXPECT_EQ(s.accepted, 3u);
+  EXPECT_EQ(s.rejected, 2u);
+  EXPECT_EQ(s.completed, 3u);
+}
+
+// With hold, jobs beyond the bound wait unanswered and run later, in order.
+TEST_F(WorkerPool, HoldPolicyMakesSendersWaitAndKeepsOrder) {
+  auto p = pool(1, 1, overflow_policy::hold);
+  for (int ms : {10, 11, 12, 13})
+    submit(p, ms);
+  auto s = stats(p);
+  EXPECT_EQ(s.busy, 1u);
+  EXPECT_EQ(s.queued, 1u);
+  EXPECT_EQ(s.held, 2u);
+  EXPECT_TRUE(out->empty());
+  rt->advance(60ms);
+  ASSERT_EQ(out->size(), 4u);
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(out->at(i).value, 10 + static_cast<int>(i));
+  EXPECT_EQ(stats(p).rejected, 0u);
+}
+
+// Close stops intake but every accepted job still gets its result.
+TEST_F(WorkerPool, CloseDrainsEveryAcceptedJob) {
+  auto p = pool(2, 10);
+  for (int i = 0; i < 8; ++i)
+    submit(p, 10);
+  auto closed = std::make_shared<std::optional<worker_pool_stats>>();
+  test::in_actor(*rt, client, [=](actor* self) {
+    self->request(p, caf::infinite, close_atom::value)
+      .then([closed](worker_pool_stats& s) { *closed = s; });
+  });
+  submit(p, 10);
+  EXPECT_EQ(count(out, errc::closed), 1u);
+  EXPECT_FALSE(*closed) << "answered before the drain finished";
+  rt->advance(40ms);
+  EXPECT_EQ(count(out, errc::none), 8u);
+  ASSERT_TRUE(*closed);
+  EXPECT_EQ((*closed)->completed, 8u);
+  EXPECT_EQ((*closed)->refused_closed, 1u);
+}
+
+// Close answers held (never accepted) jobs with errc::closed.
+TEST_F(WorkerPool, CloseRefusesHeldJobs) {
+  auto p = pool(1, 1, overflow_policy::hold);
+  for (int i = 0; i < 4; ++i)
+    submit(p, 10);
+  caf::anon_send(p, close_atom::value);
+  rt->run_until_idle();
+  EXPECT_EQ(count(out, errc::closed), 2u);
+  rt->advance(20ms);
+  EXPECT_EQ(count(out, errc::none), 2u);
+}
+
+// A job that outlives its deadline, running or queued, gets errc::timeout at
+// exactly the deadline and its late result is discarded.
+TEST_F(WorkerPool, PerJobTimeoutAnswersAtTheDeadline) {
+  auto p = pool(1, 4, overflow_policy::reject, 50ms);
+  submit(p, 100); // runs, exceeds the deadline
+  submit(p, 10);  // waits behind it, also exceeds the deadline
+  rt->advance(49ms);
+  EXPECT_TRUE(out->empty());
+  rt->advance(1ms);
+  EXPECT_EQ(count(out, errc::timeout), 2u);
+  rt->advance(100ms);
+  EXPECT_EQ(out->size(), 2u) << "late result reached the requester";
+  auto s = stats(p);
+  EXPECT_EQ(s.timed_out, 2u);
+  EXPECT_EQ(s.completed, 0u);
+  EXPECT_EQ(s.busy, 0u);
+}
+
+// A job that finishes before its deadline is not affected by it.
+TEST_F(WorkerPool, JobWithinDeadlineSucceeds) {
+  auto p = pool(1, 4, overflow_policy::reject, 50ms);
+  submit(p, 49);
+  rt->advance(100ms);
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_TRUE(out->at(0).ok);
+}
+
+// cancel_atom answers every queued job with errc::cancelled, not the
+// running one, and reports how many it cancelled.
+TEST_F(WorkerPool, CancelAnswersQueuedJobs) {
+  auto p = pool(1, 8);
+  for (int i = 0; i < 4; ++i)
+    submit(p, 10);
+  auto n = test::ask<uint64_t>(*rt, client, p,
+                               caf::make_message(cancel_atom::value));
+  EXPECT_EQ(n, 3u);
+  EXPECT_EQ(count(out, errc::cancelled), 3u);
+  rt->advance(10ms);
+  EXPECT_EQ(count(out, errc::none), 1u);
+}
+
+// cancel_atom with a tag only cancels queued jobs carrying that tag.
+TEST_F(WorkerPool, CancelByTagLeavesOtherJobs) {
+  auto p = pool(1, 8);
+  submit(p, 10);
+  for (uint64_t tag : {7u, 8u, 7u})
+    test::request_int(*rt, client, p,
+                      caf::make_message(tagged_job{tag, caf::make_message(5)}),
+                      out);
+  auto n = test::ask<uint64_t>(*rt, client, p,
+                               caf::make_message(cancel_atom::value,
+                                                 uint64_t{7}));
+  EXPECT_EQ(n, 2u);
+  rt->advance(20ms);
+  EXPECT_EQ(count(out, errc::cancelled), 2u);
+  EXPECT_EQ(count(out, errc::none), 2u);
+}
+
+// A worker's error reaches the requester unchanged.
+TEST_F(WorkerPool, WorkerErrorsReachTheRequester) {
+  auto p = pool(2, 4);
+  submit(p, -1);
+  ASSERT_EQ(out->size(), 1u);
+  EXPECT_EQ(out->at(0).code, errc::not_found);
+  EXPECT_EQ(stats(p).failed, 1u);
+}
+
+// Jobs run on at most `workers` workers at once.
+TEST_F(WorkerPool, RunsAtMostWorkersJobsAtOnce) {
+  auto started = std::make_shared<int>(0);
+  worker_pool_options opts;
+  opts.workers = 3;
+  opts.capacity = 10;
+  opts.worker = test::sleeper(started);
+  auto p = *spawn_worker_pool(*rt, opts);
+  for (int i = 0; i < 7; ++i)
+    submit(p, 10);
+  EXPECT_EQ(*started, 3);
+  rt->advance(10ms);
+  EXPECT_EQ(*started, 6);
+  rt->advance(20ms);
+  EXPECT_EQ(count(out, errc::none), 7u);
+}
+
+// Bad options are refused with errc::invalid_argument.
+TEST_F(WorkerPool, RejectsInvalidOptions) {
+  worker_pool_options opts;
+  opts.worker = test::sleeper();
+  auto bad = [&](auto mutate) {
+    auto copy = opts;
+    mutate(copy);
+    auto res = spawn_worker_pool(*rt, copy);
+    return !res && code_of(res.error()) == errc::invalid_argument;
+  };
+  EXPECT_TRUE(bad([](auto& o) { o.workers = 0; }));
+  EXPECT_TRUE(bad([](auto& o) { o.capacity = 0; }));
+  EXPECT_TRUE(bad([](auto& o) { o.job_timeout = -1ms; }));
+  EXPECT_TRUE(bad([](auto& o) { o.worker = nullptr; }));
+  EXPECT_FALSE(bad([](auto&) {}));
+}
