@@ -19,9 +19,10 @@ for kind in "${kinds[@]}"; do
     *) echo "unknown sanitizer build '$kind' (asan or tsan)" >&2; exit 2 ;;
   esac
   build_dir="${HORAE_BUILD_DIR_PREFIX:-$root/build}-$kind"
+  mkdir -p "$build_dir"
   cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DHORAE_SANITIZERS="$sanitizers" -DHORAE_ENABLE_BENCHMARKS=OFF \
-    -DHORAE_ENABLE_EXAMPLES=OFF > "$build_dir.configure.log"
+    -DHORAE_ENABLE_EXAMPLES=OFF > "$build_dir/configure.log"
   cmake --build "$build_dir" -j "$jobs"
   echo "== $kind: running tests"
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \

@@ -10,23 +10,17 @@
 
 #include <horae/core/runtime.hpp>
 
+#include "core/support/manual_runtime.hpp"
 #include "core/support/probe_facet.hpp"
 
 using namespace horae;
 using namespace std::chrono_literals;
 using horae::test::high_probe;
 using horae::test::journal;
+using horae::test::manual_runtime;
 using horae::test::low_probe;
 
 namespace {
-
-std::unique_ptr<runtime> manual_runtime() {
-  config cfg;
-  cfg.manual_time = true;
-  auto rt = runtime::make(std::move(cfg));
-  EXPECT_TRUE(rt);
-  return std::move(*rt);
-}
 
 struct counters {
   std::atomic<int> activations{0};

@@ -16,42 +16,9 @@
 #include <horae/journaling/reminder_store.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
+#include "support/temp_dir.hpp"
+
 namespace horae::test {
-
-/// A fresh directory under $TMPDIR, removed with everything in it.
-class temp_dir {
-public:
-  temp_dir() {
-    auto base = std::filesystem::temp_directory_path() / "horae_journal_XXXXXX";
-    std::string tmpl = base.string();
-    if (mkdtemp(tmpl.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-
-  temp_dir(const temp_dir&) = delete;
-
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  ~temp_dir() {
-    std::error_code ec;
-    // Tests may leave files write protected; make them removable first.
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ec);
-    std::filesystem::remove_all(path_, ec);
-  }
-
-  const std::filesystem::path& path() const noexcept {
-    return path_;
-  }
-
-  std::string file(const char* name) const {
-    return (path_ / name).string();
-  }
-
-private:
-  std::filesystem::path path_;
-};
 
 /// A one-shot gate: `wait` blocks until `open` was called.
 class gate {

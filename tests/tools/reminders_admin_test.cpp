@@ -6,7 +6,7 @@
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "commands.hpp"
-#include "facets/support/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace horae;
 using namespace std::chrono_literals;

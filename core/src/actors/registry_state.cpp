@@ -61,14 +61,12 @@ caf::error registry_state::activate(const actor_type& type,
   return caf::none;
 }
 
-caf::error registry_state::deliver(const std::string& type,
-                                   const std::string& key,
-                                   caf::strong_actor_ptr sender,
-                                   caf::message msg) {
-  std::lock_guard<std::mutex> guard{mtx_};
+caf::expected<registry_state::slot*>
+registry_state::find_or_activate(const std::string& type,
+                                 const std::string& key) {
   if (closed_)
-    return make_error(errc::closed, "the runtime is shutting down; message to "
-                                      + type + "/" + key + " not delivered");
+    return make_error(errc::closed, "the runtime is shutting down; "
+                                      + type + "/" + key + " not reached");
   auto t = types_.find(type);
   if (t == types_.end())
     return make_error(errc::not_found, "actor type '" + type
@@ -82,7 +80,18 @@ caf::error registry_state::deliver(const std::string& type,
       return err;
     }
   }
-  auto& s = i->second;
+  return &i->second;
+}
+
+caf::error registry_state::deliver(const std::string& type,
+                                   const std::string& key,
+                                   caf::strong_actor_ptr sender,
+                                   caf::message msg) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto found = find_or_activate(type, key);
+  if (!found)
+    return found.error();
+  auto& s = **found;
   if (s.state == slot_state::vacating) {
     s.parked.push_back(caf::make_mailbox_element(
       std::move(sender), caf::make_message_id(), {}, std::move(msg)));
@@ -99,22 +108,10 @@ caf::error registry_state::deliver(const std::string& type,
 caf::expected<caf::actor> registry_state::resolve(const std::string& type,
                                                   const std::string& key) {
   std::lock_guard<std::mutex> guard{mtx_};
-  if (closed_)
-    return make_error(errc::closed, "the runtime is shutting down");
-  auto t = types_.find(type);
-  if (t == types_.end())
-    return make_error(errc::not_found, "actor type '" + type
-                                         + "' is not defined");
-  auto k = slot_key(type, key);
-  auto i = slots_.find(k);
-  if (i == slots_.end()) {
-    i = slots_.emplace(k, slot{}).first;
-    if (auto err = activate(t->second, key, i->second)) {
-      slots_.erase(i);
-      return err;
-    }
-  }
-  return i->second.handle;
+  auto found = find_or_activate(type, key);
+  if (!found)
+    return found.error();
+  return (*found)->handle;
 }
 
 void registry_state::request_deactivation(const std::string& type,

@@ -71,6 +71,11 @@ private:
 
   static std::string slot_key(const std::string& type, const std::string& key);
 
+  /// Finds the slot of (type, key), activating it if needed. Requires
+  /// `mtx_`.
+  caf::expected<slot*> find_or_activate(const std::string& type,
+                                        const std::string& key);
+
   /// Spawns a new activation into `s`. Requires `mtx_`.
   caf::error activate(const actor_type& type, const std::string& key, slot& s);
 

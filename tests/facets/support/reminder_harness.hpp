@@ -15,7 +15,7 @@
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timers_module.hpp>
 
-#include "facets/support/temp_dir.hpp"
+#include "support/temp_dir.hpp"
 #include "facets/support/timer_harness.hpp"
 
 namespace horae::test {

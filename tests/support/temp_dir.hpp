@@ -20,10 +20,20 @@ public:
     path_ = pattern;
   }
 
+  temp_dir(const temp_dir&) = delete;
+
+  temp_dir& operator=(const temp_dir&) = delete;
+
   ~temp_dir() {
     std::error_code ec;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ec);
+    // Tests may leave files write protected; make them removable first.
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
     std::filesystem::remove_all(path_, ec);
+  }
+
+  const std::filesystem::path& path() const noexcept {
+    return path_;
   }
 
   std::string file(const std::string& name) const {
