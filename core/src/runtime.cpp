@@ -119,7 +119,8 @@ runtime::make_facet(const std::string& name, const caf::settings& settings) {
         return err;
     }
   }
-  for (const auto& [key, value] : complete) {
+  for (const auto& entry : complete) {
+    const auto& key = entry.first;
     auto known = std::any_of(desc->settings.begin(), desc->settings.end(),
                              [&](const option_spec& s) { return s.key == key; });
     if (!known)

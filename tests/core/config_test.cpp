@@ -202,3 +202,12 @@ TEST(DurationText, ParsesUnitsAndRejectsGarbage) {
   EXPECT_EQ(format_duration(1500ms), "1500ms");
   EXPECT_EQ(format_duration(2min), "2min");
 }
+
+// Regression (found by config_fuzz): a facet list naming an unknown facet
+// when no module declares any facets crashed instead of failing.
+TEST(Config, UnknownFacetWithoutModulesIsAnError) {
+  config_loader bare{"bare"};
+  auto text = error_text(bare.load_text(
+    "[actor.sla]\nfacets=[\"reminders\"]\n", {}, "bare.ini"));
+  expect_contains(text, {"bare.ini", "[actor.sla]", "unknown facet 'reminders'"});
+}

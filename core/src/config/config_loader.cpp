@@ -13,7 +13,7 @@ namespace horae {
 
 namespace {
 
-constexpr const char* actor_section = "actor";
+const std::string actor_section = "actor";
 
 caf::error config_error(std::string msg) {
   return make_error(errc::invalid_config, std::move(msg));
@@ -258,7 +258,14 @@ config_loader::finish(caf::settings content, const std::string&,
     caf::put(content, key, std::move(*value));
   }
   // Per-actor-type sections.
-  if (auto types = caf::get_if<caf::settings>(&content, actor_section)) {
+  auto section_entry = content.find(actor_section);
+  auto types = section_entry != content.end()
+                 ? caf::get_if<caf::settings>(&section_entry->second)
+                 : nullptr;
+  if (section_entry != content.end() && types == nullptr)
+    return config_error(source + ": 'actor' must be a section, e.g. "
+                                 "[actor.<type>]");
+  if (types != nullptr) {
     for (const auto& [type, body] : *types) {
       auto where = source + ": section [actor." + type + "]";
       auto dict = caf::get_if<caf::settings>(&body);
@@ -302,8 +309,16 @@ config_loader::finish(caf::settings content, const std::string&,
         if (auto err = spec->check(value, source))
           return err;
         if (name == "facets") {
-          for (const auto& x : caf::get<caf::config_value::list>(value))
-            section.facets.push_back(caf::get<std::string>(x));
+          for (const auto& x : caf::get<caf::config_value::list>(value)) {
+            const auto& facet_name = caf::get<std::string>(x);
+            // The choices check above is empty when no module declares
+            // facets, so look every name up.
+            if (result.find_facet(facet_name) == nullptr)
+              return config_error(where + ": unknown facet '" + facet_name
+                                  + "' in facets=[...]; no loaded module "
+                                    "provides it");
+            section.facets.push_back(facet_name);
+          }
         } else {
           section.idle_timeout = caf::get<caf::timespan>(value);
         }

@@ -10,7 +10,7 @@ class config_loader;
 class config_schema;
 class facet;
 class manual_clock;
-class module;
+
 class runtime;
 class service;
 class system_clock;
@@ -18,6 +18,7 @@ class virtual_actor_registry;
 class virtual_ref;
 
 struct actor_type_options;
+struct module;
 struct option_spec;
 
 enum class errc : unsigned char;
