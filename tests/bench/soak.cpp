@@ -116,10 +116,18 @@ int main(int argc, char** argv) {
   auto* reminders = (*rt)->find_service<horae::reminder_service>();
   std::vector<double> samples;
   auto start = std::chrono::steady_clock::now();
+  // Spread each round over ten slices of 100 ms so that the load is steady
+  // rather than one burst per second.
+  constexpr long slices = 10;
   for (long round = 0; round < seconds; ++round) {
-    for (auto& ref : refs)
-      ref.send(churn_atom::value);
-    std::this_thread::sleep_until(start + std::chrono::seconds{round + 1});
+    for (long slice = 0; slice < slices; ++slice) {
+      for (size_t i = static_cast<size_t>(slice); i < refs.size();
+           i += slices)
+        refs[i].send(churn_atom::value);
+      std::this_thread::sleep_until(start + std::chrono::seconds{round}
+                                    + std::chrono::milliseconds{100}
+                                        * (slice + 1));
+    }
     samples.push_back(rss_mib());
     std::printf("t=%lds rss=%.1fMiB timers_pending=%zu reminders_delivered=%llu\n",
                 round + 1, samples.back(), timers->pending(),
