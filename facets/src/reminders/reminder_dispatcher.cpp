@@ -57,20 +57,29 @@ void reminder_dispatcher::refill() {
   const auto& cfg = service_->config();
   auto rows = service_->store().due_before(clk.wall_now() + cfg.lookahead,
                                            cfg.load_batch);
+  size_t added = 0;
   if (!rows) {
     logging::logger("reminders")
       ->error("cannot load due reminders: {}", describe(rows.error()));
   } else {
-    for (auto& rec : *rows)
-      if (entries_.count(rec.key) == 0)
+    for (auto& rec : *rows) {
+      if (entries_.count(rec.key) == 0) {
         load(std::move(rec));
+        ++added;
+      }
+    }
   }
-  // Re-read well before the window's end so nothing due is missed; a full
-  // batch means more rows may wait, so look again soon.
+  // Re-read well before the window's end so nothing due is missed. A full
+  // batch means more rows may wait behind it: look again soon if this read
+  // loaded something, else once a second (the batch changes as fires are
+  // recorded). Re-reading a full batch of known rows every 100 ms would
+  // only churn memory.
   auto full = rows && rows->size() >= cfg.load_batch;
-  auto next = full ? std::min<clock::duration>(cfg.lookahead / 2,
-                                               std::chrono::milliseconds{100})
-                   : cfg.lookahead / 2;
+  clock::duration next = cfg.lookahead / 2;
+  if (full)
+    next = std::min<clock::duration>(
+      next, added > 0 ? clock::duration{std::chrono::milliseconds{100}}
+                      : clock::duration{std::chrono::seconds{1}});
   auto handle = timers_->schedule(clk.now() + next,
                                   caf::actor_cast<caf::strong_actor_ptr>(self_),
                                   refill_cookie);
