@@ -155,7 +155,9 @@ TEST(VirtualActor, MessageDuringDeactivationIsParkedNotLost) {
 }
 
 // Many threads send through references while another thread keeps asking
-// the actor to deactivate: every message is handled exactly once.
+// the actor to deactivate: every message is handled exactly once. Between two
+// such rounds the actor is deactivated for sure, so the second round also
+// starts from a fresh activation.
 TEST(VirtualActor, DeactivationRaceLosesNothing) {
   config cfg;
   cfg.set("horae.scheduler.threads", caf::config_value{int64_t{2}});
@@ -166,32 +168,43 @@ TEST(VirtualActor, DeactivationRaceLosesNothing) {
   ASSERT_FALSE(rt->define("racer", counting(c), {0s}));
   constexpr int senders = 4;
   constexpr int per_sender = 5000;
+  constexpr int per_round = senders * per_sender;
   auto ref = rt->ref("racer", "one").value();
-  std::atomic<bool> done{false};
-  // The pauses give the mailbox a chance to run empty, which is when a
-  // deactivation can start; correctness does not depend on their length.
-  std::thread deactivator{[&] {
-    while (!done) {
-      ref.deactivate();
-      std::this_thread::sleep_for(20us);
-    }
-  }};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < senders; ++t)
-    threads.emplace_back([&] {
-      for (int i = 0; i < per_sender; ++i) {
-        ASSERT_FALSE(ref.send(int32_t{i}));
-        if (i % 64 == 0)
-          std::this_thread::sleep_for(50us);
+  // Bounded waits: correctness never depends on their length.
+  auto wait_for = [](auto predicate) {
+    for (int i = 0; i < 12000 && !predicate(); ++i)
+      std::this_thread::sleep_for(5ms);
+  };
+  auto round = [&] {
+    std::atomic<bool> done{false};
+    std::thread deactivator{[&] {
+      while (!done) {
+        ref.deactivate();
+        std::this_thread::sleep_for(20us);
       }
-    });
-  for (auto& t : threads)
-    t.join();
-  done = true;
-  deactivator.join();
-  // Wait (bounded) for the actors to drain their mailboxes.
-  for (int i = 0; i < 6000 && c->messages < senders * per_sender; ++i)
-    std::this_thread::sleep_for(5ms);
-  EXPECT_EQ(c->messages, senders * per_sender);
-  EXPECT_GT(c->activations, 1) << "the race never happened";
+    }};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < senders; ++t)
+      threads.emplace_back([&] {
+        for (int i = 0; i < per_sender; ++i) {
+          ASSERT_FALSE(ref.send(int32_t{i}));
+          if (i % 64 == 0)
+            std::this_thread::sleep_for(50us);
+        }
+      });
+    for (auto& t : threads)
+      t.join();
+    done = true;
+    deactivator.join();
+  };
+  round();
+  wait_for([&] { return c->messages == per_round; });
+  ASSERT_EQ(c->messages, per_round);
+  ref.deactivate();
+  wait_for([&] { return rt->registry().active_count() == 0; });
+  ASSERT_EQ(rt->registry().active_count(), 0u);
+  round();
+  wait_for([&] { return c->messages == 2 * per_round; });
+  EXPECT_EQ(c->messages, 2 * per_round);
+  EXPECT_GE(c->activations, 2);
 }
