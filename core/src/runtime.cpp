@@ -100,8 +100,9 @@ service* runtime::find_service_impl(std::type_index type) const noexcept {
 
 // -- facets -------------------------------------------------------------------
 
-caf::expected<std::unique_ptr<facet>>
-runtime::make_facet(const std::string& name, const caf::settings& settings) {
+caf::expected<caf::settings>
+runtime::facet_settings(const std::string& name,
+                        const caf::settings& settings) const {
   auto desc = config_.find_facet(name);
   if (desc == nullptr)
     return make_error(errc::not_found,
@@ -128,7 +129,15 @@ runtime::make_facet(const std::string& name, const caf::settings& settings) {
                                                 + "': unknown setting '" + key
                                                 + "'");
   }
-  return desc->make(*this, complete);
+  return complete;
+}
+
+caf::expected<std::unique_ptr<facet>>
+runtime::make_facet(const std::string& name, const caf::settings& settings) {
+  auto complete = facet_settings(name, settings);
+  if (!complete)
+    return complete.error();
+  return config_.find_facet(name)->make(*this, *complete);
 }
 
 // -- actors -------------------------------------------------------------------
@@ -180,18 +189,20 @@ caf::error runtime::define(std::string type, actor_factory factory,
     merged.idle_timeout = options.idle_timeout;
   if (!merged.idle_timeout)
     merged.idle_timeout = config_.get_duration("horae.actors.idle-timeout");
-  // Fail at definition rather than at the first activation.
+  // Fail at definition rather than at the first activation, and keep the
+  // completed settings so that activations start from checked values.
   for (const auto& name : merged.facets) {
     caf::settings settings;
     if (auto sub = caf::get_if<caf::settings>(&merged.facet_settings, name))
       settings = *sub;
-    auto probe = make_facet(name, settings);
-    if (!probe)
-      return make_error(code_of(probe.error()) == errc::none
+    auto complete = facet_settings(name, settings);
+    if (!complete)
+      return make_error(code_of(complete.error()) == errc::none
                           ? errc::invalid_config
-                          : code_of(probe.error()),
+                          : code_of(complete.error()),
                         "actor type '" + type + "': "
-                          + describe(probe.error()));
+                          + describe(complete.error()));
+    merged.facet_settings.insert_or_assign(name, std::move(*complete));
   }
   return registry_->define(std::move(type), std::move(factory),
                            std::move(merged));

@@ -20,8 +20,6 @@ struct batch {
   caf::response_promise rp;
   std::vector<caf::message> results;
   std::vector<uint64_t> index;
-  /// Per input position, whether its answer arrived (preserve order).
-  std::vector<bool> done;
   size_t pending = 0;
 };
 
@@ -50,7 +48,6 @@ public:
     b.pending = n;
     if (opts_.order == fan_in_order::preserve) {
       b.results.resize(n);
-      b.done.resize(n, false);
     }
     for (size_t pos = 0; pos < n; ++pos) {
       auto& worker = workers_[cursor_];
@@ -86,7 +83,6 @@ private:
     }
     if (opts_.order == fan_in_order::preserve) {
       b.results[pos] = std::move(*res);
-      b.done[pos] = true;
     } else {
       b.results.push_back(std::move(*res));
       b.index.push_back(pos);

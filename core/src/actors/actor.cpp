@@ -74,6 +74,7 @@ bool actor::detach_impl(std::type_index type) {
     return false;
   auto ptr = std::move(i->ptr);
   facets_.erase(i);
+  ++detachments_;
   if (active_)
     ptr->on_deactivate(*this);
   ptr->on_detach(*this);
@@ -103,6 +104,14 @@ std::string actor::display_name() const {
 
 void actor::set_identity(virtual_identity id) {
   identity_ = std::move(id);
+  tracks_idle_ = identity_->idle_timeout > clock::duration::zero();
+}
+
+void actor::note_activity() {
+  // Only virtual actors with an idle timeout read the time; everyone else
+  // skips the clock on every message.
+  if (tracks_idle_)
+    last_activity_ = clock().now();
 }
 
 // -- lifecycle ----------------------------------------------------------------
@@ -126,6 +135,7 @@ void actor::run_detach_hooks() {
   while (!facets_.empty()) {
     auto ptr = std::move(facets_.back().ptr);
     facets_.pop_back();
+    ++detachments_;
     ptr->on_detach(*this);
     retired_.push_back(std::move(ptr));
   }
@@ -160,7 +170,6 @@ bool actor::handle_control_message(caf::mailbox_element& x) {
   auto& content = x.content();
   if (content.size() != 1)
     return false;
-  auto& registry = *runtime_->registry().state();
   if (content.match_element<detail::idle_check>(0)) {
     if (!identity_ || deactivated_)
       return true;
@@ -168,7 +177,7 @@ bool actor::handle_control_message(caf::mailbox_element& x) {
     auto timeout = identity_->idle_timeout;
     if (idle < timeout) {
       schedule_idle_check(timeout - idle);
-    } else if (registry.try_vacate(*this)) {
+    } else if (runtime_->registry().state()->try_vacate(*this)) {
       deactivate();
     } else {
       // Messages are waiting. They may be passive (timer fires), so look
@@ -183,7 +192,7 @@ bool actor::handle_control_message(caf::mailbox_element& x) {
       return true;
     // A busy actor ignores the request: re-queueing it would keep the
     // mailbox from ever running empty.
-    if (!identity_ || registry.try_vacate(*this))
+    if (!identity_ || runtime_->registry().state()->try_vacate(*this))
       deactivate();
     return true;
   }
@@ -195,7 +204,7 @@ caf::invoke_message_result actor::consume(caf::mailbox_element& x) {
     return caf::invoke_message_result::consumed;
   // Exit messages are the runtime's business, not the facets'.
   if (facets_.empty() || x.content().match_elements<caf::exit_msg>()) {
-    last_activity_ = clock().now();
+    note_activity();
     return super::consume(x);
   }
   return consume_with_facets(x);
@@ -236,13 +245,15 @@ actor::consume_with_facets(caf::mailbox_element& x) {
     seen[passed++] = f;
   }
   if (!passive)
-    last_activity_ = clock().now();
+    note_activity();
+  auto detachments_before = detachments_;
   auto result = super::consume(*current);
   for (size_t i = passed; i > 0; --i) {
     auto f = seen[i - 1];
-    // Skip facets detached by the behaviour.
-    if (std::any_of(facets_.begin(), facets_.end(),
-                    [f](const entry& e) { return e.ptr.get() == f; }))
+    // Skip facets the behaviour detached; only then is the search needed.
+    if (detachments_ == detachments_before
+        || std::any_of(facets_.begin(), facets_.end(),
+                       [f](const entry& e) { return e.ptr.get() == f; }))
       f->after_message(*this, *view, result);
   }
   retired_.clear();

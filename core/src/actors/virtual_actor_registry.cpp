@@ -51,6 +51,13 @@ virtual_actor_registry::ref(const std::string& type,
   return virtual_ref{state_, type, key};
 }
 
+caf::error virtual_actor_registry::deliver(const std::string& type,
+                                          const std::string& key,
+                                          caf::strong_actor_ptr sender,
+                                          caf::message msg) const {
+  return state_->deliver(type, key, std::move(sender), std::move(msg));
+}
+
 bool virtual_actor_registry::defined(const std::string& type) const {
   return state_->defined(type);
 }

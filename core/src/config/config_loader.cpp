@@ -222,11 +222,11 @@ config_loader::load_text(const std::string& ini_text,
   if (!parsed)
     return config_error(source + ": cannot parse: "
                         + caf::to_string(parsed.error()));
-  return finish(std::move(*parsed), ini_text, args, source);
+  return finish(std::move(*parsed), args, source);
 }
 
 caf::expected<config>
-config_loader::finish(caf::settings content, const std::string&,
+config_loader::finish(caf::settings content,
                       const std::vector<std::string>& args,
                       const std::string& source) const {
   config result = proto_;

@@ -192,9 +192,10 @@ void reminder_dispatcher::deliver(const reminder_key& key, entry& e) {
                                        e.plan.fire_count, e.rec.due, now_wall,
                                        e.plan.missed},
                         caf::actor_cast<caf::actor>(self_)};
-  auto ref = service_->owner().ref(key.actor_type, key.actor_key);
-  caf::error err = ref ? ref->deliver(nullptr, caf::make_message(std::move(msg)))
-                       : ref.error();
+  // Straight to the registry: it reports an undefined type itself, so a
+  // virtual_ref (one more lookup under the lock) would only add work.
+  auto err = service_->owner().registry().deliver(
+    key.actor_type, key.actor_key, nullptr, caf::make_message(std::move(msg)));
   e.state = phase::in_flight;
   if (err) {
     logging::logger("reminders")

@@ -264,7 +264,6 @@ intercept timer_facet::before_message(actor& self,
   timer_fired fired{s.name, s.next_tick, due.scheduled, due.fired, 0};
   caf::message msg = s.payload;
   if (!s.periodic) {
-    s.ticks = 1;
     release(index);
   } else if (s.mode == timer_mode::fixed_rate) {
     // Fold every tick that is already due into this fire, then re-arm on

@@ -118,7 +118,8 @@ public:
   /// @returns "type/key" for a virtual actor, "actor#<id>" otherwise.
   std::string display_name() const;
 
-  /// @returns when the actor last handled a message that counts as activity.
+  /// @returns when the actor last handled a message that counts as activity
+  ///          (tracked only for virtual actors with an idle timeout).
   clock::time_point last_activity() const noexcept {
     return last_activity_;
   }
@@ -170,13 +171,20 @@ private:
 
   void schedule_idle_check(clock::duration delay);
 
+  /// Records activity for idle deactivation.
+  void note_activity();
+
   horae::runtime* runtime_;
   std::vector<entry> facets_;
   std::vector<std::unique_ptr<horae::facet>> retired_;
   std::optional<virtual_identity> identity_;
   clock::time_point last_activity_;
+  /// Counts detach operations, so that the after-message loop knows when
+  /// it must check which facets are still attached.
+  uint64_t detachments_ = 0;
   bool active_ = false;
   bool deactivated_ = false;
+  bool tracks_idle_ = false;
 };
 
 } // namespace horae

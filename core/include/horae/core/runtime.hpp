@@ -92,6 +92,13 @@ public:
 
   // -- facets -----------------------------------------------------------------
 
+  /// Checks `settings` of the facet named `name` against the facet's
+  /// declared settings and fills in defaults.
+  /// @returns the completed settings, `not_found` for an unknown facet or
+  ///          `invalid_config` for an unknown or ill-typed setting.
+  caf::expected<caf::settings>
+  facet_settings(const std::string& name, const caf::settings& settings) const;
+
   /// Creates the facet named `name` (declared by a module) with `settings`.
   caf::expected<std::unique_ptr<facet>>
   make_facet(const std::string& name, const caf::settings& settings);

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor_control_block.hpp>
 #include <caf/error.hpp>
+#include <caf/message.hpp>
 
 #include <horae/core/actor_factory.hpp>
 #include <horae/core/fwd.hpp>
@@ -47,6 +49,13 @@ public:
   ///          undefined or the key empty.
   caf::expected<virtual_ref> ref(const std::string& type,
                                  const std::string& key) const;
+
+  /// Delivers `msg` to (type, key) on behalf of `sender`, activating the
+  /// actor if needed; the same path a `virtual_ref` takes, without making
+  /// one. @returns `not_found` for an undefined type, `closed` after
+  /// shutdown.
+  caf::error deliver(const std::string& type, const std::string& key,
+                     caf::strong_actor_ptr sender, caf::message msg) const;
 
   /// @returns whether `type` was defined.
   bool defined(const std::string& type) const;

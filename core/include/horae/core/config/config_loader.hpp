@@ -67,7 +67,7 @@ public:
   static bool wants_help(int argc, const char* const* argv);
 
 private:
-  caf::expected<config> finish(caf::settings content, const std::string& raw,
+  caf::expected<config> finish(caf::settings content,
                                const std::vector<std::string>& args,
                                const std::string& source) const;
 
