@@ -1,5 +1,6 @@
-// The blocking write wrappers, implemented once on top of the asynchronous
-// primitives so that every store implementation gets them for free.
+// The blocking write wrappers and the window read from the start, implemented
+// once on top of the primitives so that every store implementation gets them
+// for free.
 #include <horae/journaling/reminder_store.hpp>
 
 #include <future>
@@ -40,6 +41,11 @@ reminder_store::record_fire(reminder_key key, uint64_t revision,
                       result.set_value(std::move(x));
                     });
   return f.get();
+}
+
+caf::expected<std::vector<reminder_record>>
+reminder_store::due_before(clock::wall_time limit, size_t max_rows) {
+  return due_after(due_position::start(), limit, max_rows);
 }
 
 } // namespace horae

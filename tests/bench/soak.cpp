@@ -6,14 +6,16 @@
 // Last line: rss_growth_after_warmup_percent=<x>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
+
+#include <malloc.h>
 
 #include <caf/atom.hpp>
 
@@ -36,13 +38,45 @@ using churn_atom = caf::atom_constant<caf::atom("churn")>;
 constexpr int timers_per_actor = 100;
 constexpr int reminders_per_actor = 10;
 
-double rss_mib() {
-  std::ifstream in{"/proc/self/statm"};
-  size_t total = 0;
-  size_t resident = 0;
-  in >> total >> resident;
-  return static_cast<double>(resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)))
-         / (1024.0 * 1024.0);
+// Bytes the allocator has handed out and not got back, over all of glibc's
+// arenas (mallinfo2 sees only the main one): the total it got from the
+// system minus its free chunks. If this is flat while RSS creeps, the creep
+// is freed memory the allocator keeps, not a leak.
+double heap_in_use_mib() {
+  char* text = nullptr;
+  size_t len = 0;
+  auto* out = open_memstream(&text, &len);
+  if (out == nullptr)
+    return 0;
+  malloc_info(0, out);
+  std::fclose(out);
+  std::string xml{text, len};
+  std::free(text);
+  // The totals over all arenas follow the last </heap>.
+  auto totals = xml.substr(xml.rfind("</heap>") + 1);
+  auto value = [&](const std::string& tag) -> double {
+    auto at = totals.find(tag);
+    if (at == std::string::npos)
+      return 0;
+    at = totals.find("size=\"", at);
+    return std::strtod(totals.c_str() + at + 6, nullptr);
+  };
+  auto in_use = value("<system type=\"current\"")
+                - value("<total type=\"fast\"")
+                - value("<total type=\"rest\"")
+                + value("<total type=\"mmap\"");
+  return in_use / (1024.0 * 1024.0);
+}
+
+/// A field of /proc/self/status in MiB, e.g. "VmRSS" or "RssAnon".
+double status_mib(const char* field) {
+  std::ifstream in{"/proc/self/status"};
+  std::string line;
+  auto prefix = std::string{field} + ":";
+  while (std::getline(in, line))
+    if (line.compare(0, prefix.size(), prefix) == 0)
+      return std::strtod(line.c_str() + prefix.size(), nullptr) / 1024.0;
+  return 0;
 }
 
 // Each churn replaces every timer (half of them are then cancelled) and
@@ -92,6 +126,11 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
+  if (seconds < 4 || actors < 1) {
+    std::fprintf(stderr, "need --seconds >= 4 (a warm-up quarter and a "
+                         "measured rest) and --actors >= 1\n");
+    return 2;
+  }
   std::string dir = (std::filesystem::temp_directory_path()
                      / "horae-soak-XXXXXX")
                       .string();
@@ -108,13 +147,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", horae::describe(rt.error()).c_str());
     return 1;
   }
-  (*rt)->define("soak", churner(), {0s});
+  horae::actor_type_options never_idle;
+  never_idle.idle_timeout = 0s; // the churners stay active all along
+  (*rt)->define("soak", churner(), never_idle);
   std::vector<horae::virtual_ref> refs;
   for (long i = 0; i < actors; ++i)
     refs.push_back(*(*rt)->ref("soak", std::to_string(i)));
   auto* timers = (*rt)->find_service<horae::timer_service>();
   auto* reminders = (*rt)->find_service<horae::reminder_service>();
   std::vector<double> samples;
+  std::vector<double> heap;
   auto start = std::chrono::steady_clock::now();
   // Spread each round over ten slices of 100 ms so that the load is steady
   // rather than one burst per second.
@@ -128,9 +170,13 @@ int main(int argc, char** argv) {
                                     + std::chrono::milliseconds{100}
                                         * (slice + 1));
     }
-    samples.push_back(rss_mib());
-    std::printf("t=%lds rss=%.1fMiB timers_pending=%zu reminders_delivered=%llu\n",
-                round + 1, samples.back(), timers->pending(),
+    samples.push_back(status_mib("VmRSS"));
+    heap.push_back(heap_in_use_mib());
+    std::printf("t=%lds rss=%.1fMiB heap=%.1fMiB anon=%.1fMiB file=%.1fMiB "
+                "shmem=%.1fMiB timers_pending=%zu reminders_delivered=%llu\n",
+                round + 1, samples.back(), heap.back(), status_mib("RssAnon"),
+                status_mib("RssFile"), status_mib("RssShmem"),
+                timers->pending(),
                 static_cast<unsigned long long>(reminders->delivered()));
     std::fflush(stdout);
   }
@@ -144,6 +190,13 @@ int main(int argc, char** argv) {
   auto growth = (samples.back() - base) / base * 100.0;
   std::printf("rss after warm-up %.1f MiB, at end %.1f MiB, peak %.1f MiB\n",
               base, samples.back(), peak);
+  std::printf("heap in use after warm-up %.1f MiB, at end %.1f MiB\n",
+              heap[warm], heap.back());
+  // The second half alone: a leak keeps its slope, a high-water mark
+  // (containers reaching a new peak load) levels off.
+  auto half = samples.size() / 2;
+  std::printf("rss_growth_second_half_percent=%.1f\n",
+              (samples.back() - samples[half]) / samples[half] * 100.0);
   std::printf("rss_growth_after_warmup_percent=%.1f\n", growth);
   return 0;
 }

@@ -17,10 +17,7 @@ using horae::test::reminder_runtime;
 
 namespace {
 
-struct ReminderFacet : ::testing::Test {
-  test::temp_dir dir;
-  std::string db = dir.file("reminders.db");
-  std::shared_ptr<reminder_log> log = std::make_shared<reminder_log>();
+struct ReminderFacet : test::reminder_test {
 
   std::unique_ptr<runtime> start(clock::duration idle = 5min) {
     return reminder_runtime(reminder_config(db), log, idle);

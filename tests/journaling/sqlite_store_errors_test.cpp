@@ -2,6 +2,7 @@
 // files and locks held by other connections.
 #include "journaling/store_fixture.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -125,13 +126,49 @@ TEST_F(SqliteStoreErrors, ReadOnlyStoreReadsButRejectsWrites) {
   EXPECT_NE(msg.find(db_path), std::string::npos) << msg;
 }
 
-// A write-protected file is reported at open, naming the path. Root
-// ignores file permissions, so this needs an unprivileged user.
+namespace {
+
+/// Write-protects a file for as long as it lives. File modes do not stop
+/// root, so as root the file is made immutable (`chattr +i`), which does.
+class write_protection {
+public:
+  explicit write_protection(std::string path) : path_(std::move(path)) {
+    if (geteuid() != 0) {
+      active_ = chmod(path_.c_str(), 0444) == 0;
+      return;
+    }
+    immutable_ = std::system(("chattr +i '" + path_ + "' 2>/dev/null").c_str())
+                 == 0;
+    active_ = immutable_;
+  }
+
+  ~write_protection() {
+    // The temporary directory must stay removable.
+    if (immutable_)
+      std::system(("chattr -i '" + path_ + "'").c_str());
+  }
+
+  write_protection(const write_protection&) = delete;
+  write_protection& operator=(const write_protection&) = delete;
+
+  bool active() const noexcept {
+    return active_;
+  }
+
+private:
+  std::string path_;
+  bool immutable_ = false;
+  bool active_ = false;
+};
+
+} // namespace
+
+// A write-protected file is reported at open, naming the path.
 TEST_F(SqliteStoreErrors, WriteProtectedFileIsReportedAtOpen) {
-  if (geteuid() == 0)
-    GTEST_SKIP() << "root ignores file permissions";
   create_store();
-  ASSERT_EQ(chmod(db_path.c_str(), 0444), 0);
+  write_protection protect{db_path};
+  if (!protect.active())
+    GTEST_SKIP() << "cannot write-protect a file here (root without chattr)";
   auto res = open_sqlite_store(options());
   ASSERT_FALSE(res);
   EXPECT_TRUE(has_code(res.error(), errc::storage_failure));

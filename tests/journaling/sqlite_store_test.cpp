@@ -217,6 +217,72 @@ TEST_F(SqliteStore, DueBeforeReturnsOnlyTheWindowOrderedAndLimited) {
   EXPECT_TRUE(none->empty());
 }
 
+// Paging with the last row's position reads every row of the window once,
+// in (due, key) order, even when more rows share a due time than fit in one
+// page.
+TEST_F(SqliteStore, DueAfterPagesThroughTiesExactlyOnce) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  auto t0 = clk.wall_now();
+  // Seven rows due at t0 + 1s (a tie wider than a page), three at t0 + 2s,
+  // one at t0 + 9s (outside the window).
+  for (int i = 0; i < 7; ++i) {
+    auto rec = make_record(clk, "tie" + std::to_string(6 - i), "r");
+    rec.due = t0 + 1s;
+    ASSERT_TRUE(store->upsert(rec, false));
+  }
+  for (int i = 0; i < 3; ++i) {
+    auto rec = make_record(clk, "later", "r" + std::to_string(i));
+    rec.due = t0 + 2s;
+    ASSERT_TRUE(store->upsert(rec, false));
+  }
+  auto outside = make_record(clk, "far", "r");
+  outside.due = t0 + 9s;
+  ASSERT_TRUE(store->upsert(outside, false));
+  std::vector<horae::reminder_record> seen;
+  auto cursor = horae::due_position::start();
+  for (int page = 0; page < 20; ++page) {
+    auto rows = store->due_after(cursor, t0 + 5s, 3);
+    ASSERT_TRUE(rows) << describe(rows.error());
+    for (auto& row : *rows)
+      seen.push_back(row);
+    if (rows->size() < 3)
+      break;
+    cursor = horae::due_position::of(rows->back());
+  }
+  ASSERT_EQ(seen.size(), 10u);
+  for (size_t i = 1; i < seen.size(); ++i)
+    EXPECT_LT(horae::due_position::of(seen[i - 1]),
+              horae::due_position::of(seen[i]))
+      << "row " << i << " out of order or read twice";
+  EXPECT_EQ(seen.front().key.actor_key, "tie0");
+  EXPECT_EQ(seen.back().key.name, "r2");
+  // A cursor before a due time excludes every earlier row and none later.
+  auto from_two = store->due_after(horae::due_position::before(t0 + 2s),
+                                   t0 + 5s, 100);
+  ASSERT_TRUE(from_two);
+  EXPECT_EQ(from_two->size(), 3u);
+}
+
+// Two stores writing one file (a runtime and the admin tool, say) never hand
+// out the same revision, so a stale fire record cannot match a newer
+// registration.
+TEST_F(SqliteStore, RevisionsStayUniqueAcrossTwoWritersOnOneFile) {
+  auto first = open_store();
+  auto second = open_store();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  auto a = first->upsert(make_record(clk, "1", "a"), false);
+  auto b = second->upsert(make_record(clk, "1", "b"), false);
+  auto c = first->upsert(make_record(clk, "1", "c"), false);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_LT(a->revision, b->revision);
+  EXPECT_LT(b->revision, c->revision) << "the first store reused a revision";
+  auto stale = first->record_fire(b->key, a->revision, 1, std::nullopt);
+  ASSERT_TRUE(stale);
+  EXPECT_FALSE(*stale);
+}
+
 TEST_F(SqliteStore, ListReturnsOneActorsRemindersByName) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);

@@ -55,36 +55,61 @@ caf::behavior reminder_dispatcher::make_behavior(actor* self) {
 void reminder_dispatcher::refill() {
   auto& clk = self_->clock();
   const auto& cfg = service_->config();
-  auto rows = service_->store().due_before(clk.wall_now() + cfg.lookahead,
-                                           cfg.load_batch);
-  size_t added = 0;
+  auto limit = clk.wall_now() + cfg.lookahead;
+  auto rows = service_->store().due_after(loaded_through_, limit,
+                                          cfg.load_batch);
   if (!rows) {
     logging::logger("reminders")
       ->error("cannot load due reminders: {}", describe(rows.error()));
-  } else {
-    for (auto& rec : *rows) {
-      if (entries_.count(rec.key) == 0) {
-        load(std::move(rec));
-        ++added;
-      }
-    }
+    schedule_refill(std::min<clock::duration>(cfg.lookahead / 2,
+                                              store_retry_delay));
+    return;
   }
-  // Re-read well before the window's end so nothing due is missed. A full
-  // batch means more rows may wait behind it: look again soon if this read
-  // loaded something, else once a second (the batch changes as fires are
-  // recorded). Re-reading a full batch of known rows every 100 ms would
-  // only churn memory.
-  auto full = rows && rows->size() >= cfg.load_batch;
-  clock::duration next = cfg.lookahead / 2;
-  if (full)
-    next = std::min<clock::duration>(
-      next, added > 0 ? clock::duration{std::chrono::milliseconds{100}}
-                      : clock::duration{std::chrono::seconds{1}});
-  auto handle = timers_->schedule(clk.now() + next,
+  for (auto& rec : *rows)
+    if (entries_.count(rec.key) == 0)
+      load(std::move(rec));
+  if (rows->size() >= cfg.load_batch) {
+    // More rows may wait behind a full batch: continue after its last row
+    // soon, which paces loading at about `load-batch` rows per 100 ms.
+    loaded_through_ = due_position::of(rows->back());
+    schedule_refill(std::chrono::milliseconds{100});
+    return;
+  }
+  // The whole window is loaded. Re-read well before its end so that nothing
+  // due is missed; only reminders due after `limit` will be new then.
+  loaded_through_ = std::max(loaded_through_, due_position::before(limit));
+  schedule_refill(cfg.lookahead / 2);
+}
+
+void reminder_dispatcher::schedule_refill(clock::duration delay) {
+  auto handle = timers_->schedule(self_->clock().now() + delay,
                                   caf::actor_cast<caf::strong_actor_ptr>(self_),
                                   refill_cookie);
   if (handle)
     refill_handle_ = *handle;
+}
+
+bool reminder_dispatcher::in_window(const reminder_key& key,
+                                    clock::wall_time due) const {
+  // The second test matters only after the wall clock went back: rows the
+  // cursor passed are never read again, so they must stay loaded.
+  return due <= self_->clock().wall_now() + service_->config().lookahead
+         || !(loaded_through_ < due_position{due, key});
+}
+
+void reminder_dispatcher::reload(const reminder_key& key) {
+  auto row = service_->store().get(key);
+  if (!row) {
+    // Unknown state: read the whole window again rather than risk a row
+    // that is neither loaded nor ahead of the cursor.
+    logging::logger("reminders")
+      ->error("cannot re-read reminder {}: {}", to_string(key),
+              describe(row.error()));
+    loaded_through_ = due_position::start();
+    return;
+  }
+  if (*row && in_window(key, (*row)->due))
+    load(std::move(**row));
 }
 
 void reminder_dispatcher::load(reminder_record rec) {
@@ -106,7 +131,7 @@ void reminder_dispatcher::arm(const reminder_key& key, entry& e,
     deadline, caf::actor_cast<caf::strong_actor_ptr>(self_), e.cookie);
   if (handle)
     e.handle = *handle;
-  else
+  else if (code_of(handle.error()) != errc::closed) // closed: shutting down
     logging::logger("reminders")
       ->error("cannot schedule reminder {}: {}", to_string(key),
               describe(handle.error()));
@@ -197,6 +222,8 @@ void reminder_dispatcher::deliver(const reminder_key& key, entry& e) {
   auto err = service_->owner().registry().deliver(
     key.actor_type, key.actor_key, nullptr, caf::make_message(std::move(msg)));
   e.state = phase::in_flight;
+  if (err && code_of(err) == errc::closed)
+    return; // the runtime is shutting down; the row stays due in the store
   if (err) {
     logging::logger("reminders")
       ->error("cannot deliver reminder {}: {}; retrying later",
@@ -216,6 +243,7 @@ void reminder_dispatcher::record(const reminder_key& key, entry& e) {
                         [me, key, id](caf::expected<bool> applied) {
                           caf::anon_send(me, fire_recorded{
                                                key, id,
+                                               applied && *applied,
                                                applied ? caf::error{}
                                                        : applied.error()});
                         });
@@ -243,6 +271,18 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
     arm(msg.key, e, self_->clock().now() + store_retry_delay);
     return;
   }
+  if (!msg.applied) {
+    // Changes made through this runtime reach the dispatcher before the
+    // fire's record (same store thread, in order) and reset the entry, so
+    // the row was replaced or deleted from outside, e.g. by the admin tool.
+    logging::logger("reminders")
+      ->info("reminder {} was changed outside this runtime; re-reading it",
+             to_string(msg.key));
+    disarm(e);
+    entries_.erase(i);
+    reload(msg.key);
+    return;
+  }
   if (!e.plan.next_due) {
     disarm(e);
     entries_.erase(i);
@@ -252,7 +292,7 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
   e.rec.fire_count = e.plan.fire_count;
   e.state = phase::waiting;
   auto& clk = self_->clock();
-  if (e.rec.due <= clk.wall_now() + service_->config().lookahead) {
+  if (in_window(msg.key, e.rec.due)) {
     arm(msg.key, e, clk.to_monotonic(e.rec.due));
   } else {
     disarm(e);
@@ -266,8 +306,7 @@ void reminder_dispatcher::on_changed(reminder_record rec) {
     disarm(i->second);
     entries_.erase(i);
   }
-  auto& clk = self_->clock();
-  if (rec.due <= clk.wall_now() + service_->config().lookahead)
+  if (in_window(rec.key, rec.due))
     load(std::move(rec));
 }
 

@@ -11,6 +11,7 @@
 #include <horae/core/actor.hpp>
 #include <horae/facets/fire_plan.hpp>
 #include <horae/facets/timer_handle.hpp>
+#include <horae/journaling/due_position.hpp>
 #include <horae/journaling/reminder_record.hpp>
 
 #include "reminders/reminder_messages.hpp"
@@ -41,6 +42,9 @@ private:
   };
 
   void refill();
+  void schedule_refill(clock::duration delay);
+  bool in_window(const reminder_key& key, clock::wall_time due) const;
+  void reload(const reminder_key& key);
   void load(reminder_record rec);
   void arm(const reminder_key& key, entry& e, clock::time_point deadline);
   void disarm(entry& e);
@@ -61,6 +65,10 @@ private:
   uint64_t next_cookie_ = 1; // 0 is the refill timer
   uint64_t next_delivery_ = 0;
   timer_handle refill_handle_;
+  /// Every stored reminder at or before this position is in `entries_`
+  /// (changes made through this runtime keep it so), so a refill reads only
+  /// what comes after it.
+  due_position loaded_through_ = due_position::start();
   /// Rate limit as a virtual schedule (GCRA): the time at which the bucket
   /// would be full again. Integer arithmetic keeps it exact.
   clock::time_point theoretical_arrival_;

@@ -42,6 +42,9 @@ struct reminder_removed {
 struct fire_recorded {
   reminder_key key;
   uint64_t delivery_id;
+  /// False if the row no longer had the delivered revision: something
+  /// outside this runtime replaced or removed it.
+  bool applied;
   caf::error error;
 };
 

@@ -62,7 +62,8 @@ public:
                                                        size_t offset) override;
 
   caf::expected<std::vector<reminder_record>>
-  due_before(clock::wall_time limit, size_t max_rows) override;
+  due_after(const due_position& after, clock::wall_time limit,
+            size_t max_rows) override;
 
   caf::expected<uint64_t> count() override;
 
@@ -81,6 +82,9 @@ private:
 
   /// Applies one request inside the open transaction.
   /// @returns an error only if the whole transaction is lost.
+  /// Continues revisions from the stored counter (inside the transaction).
+  caf::error sync_last_revision();
+
   caf::error apply(write_request& req, clock::wall_time now);
 
   caf::error apply_upsert(write_request& req, clock::wall_time now);

@@ -132,6 +132,8 @@ void sqlite_store::run_batch(write_request* first, size_t n) {
   // fails the batch up front (after busy_timeout) instead of mid-way.
   if (auto err = writer_db_->run(sql::begin_immediate))
     return fail_all(err);
+  if (auto err = sync_last_revision())
+    return fail_all(err);
   auto now = clock_->wall_now();
   for (auto i = first; i != last; ++i)
     if (!i->invalid)
@@ -149,6 +151,23 @@ void sqlite_store::run_batch(write_request* first, size_t n) {
   if (auto err = writer_db_->run(sql::commit))
     return fail_all(err);
   durable_revision_ = last_revision_;
+}
+
+caf::error sqlite_store::sync_last_revision() {
+  // Another process (the admin tool, a second runtime on the same file) may
+  // have written since our last batch. Under the write lock the stored
+  // counter is current, and continuing from it keeps revisions unique, so a
+  // stale fire record can never match a newer registration.
+  auto stmt = writer_db_->prepare(sql::select_last_revision);
+  if (!stmt)
+    return std::move(stmt.error());
+  statement_guard guard{*stmt};
+  if (auto rc = sqlite3_step(*stmt); rc != SQLITE_ROW)
+    return writer_db_->error(rc, "reading the last revision");
+  auto stored = static_cast<uint64_t>(sqlite3_column_int64(*stmt, 0));
+  last_revision_ = std::max(last_revision_, stored);
+  durable_revision_ = stored;
+  return caf::none;
 }
 
 caf::error sqlite_store::apply(write_request& req, clock::wall_time now) {

@@ -67,11 +67,15 @@ inline constexpr const char* list_all
   = "SELECT " HORAE_REMINDER_COLUMNS " FROM reminders "
     "ORDER BY actor_type, actor_key, name LIMIT ?1 OFFSET ?2";
 
-// Walks the due index from its start and stops after ?2 rows: the cost is
-// the window, not the table.
-inline constexpr const char* due_before
+// Walks the due index from the position (?4, ?1..?3) and stops after ?6
+// rows: the cost is the rows returned, not the table nor the part of the
+// window already read. The range on `due` alone drives the index; rows that
+// share the position's due time are sorted by key in a small temporary tree.
+inline constexpr const char* due_after
   = "SELECT " HORAE_REMINDER_COLUMNS " FROM reminders "
-    "WHERE due < ?1 ORDER BY due LIMIT ?2";
+    "WHERE due >= ?4 AND due < ?5 "
+    "AND (due > ?4 OR (actor_type, actor_key, name) > (?1, ?2, ?3)) "
+    "ORDER BY due, actor_type, actor_key, name LIMIT ?6";
 
 inline constexpr const char* count = "SELECT count(*) FROM reminders";
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_fired.hpp>
@@ -79,6 +81,13 @@ reminder_runtime(config cfg, std::shared_ptr<reminder_log> log,
     throw std::runtime_error(describe(err));
   return std::move(*rt);
 }
+
+/// A test with its own database file and a log of what reminder actors saw.
+struct reminder_test : ::testing::Test {
+  temp_dir dir;
+  std::string db = dir.file("reminders.db");
+  std::shared_ptr<reminder_log> log = std::make_shared<reminder_log>();
+};
 
 /// Runs `fn` inside billing/<key>.
 inline void in_billing(runtime& rt, const std::string& key,

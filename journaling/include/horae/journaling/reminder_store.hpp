@@ -13,6 +13,7 @@
 #include <caf/expected.hpp>
 
 #include <horae/core/clock.hpp>
+#include <horae/journaling/due_position.hpp>
 #include <horae/journaling/reminder_key.hpp>
 #include <horae/journaling/reminder_record.hpp>
 
@@ -114,11 +115,21 @@ public:
   virtual caf::expected<std::vector<reminder_record>>
   list_all(size_t limit, size_t offset) = 0;
 
-  /// @returns at most `max_rows` reminders with `due < limit`, ordered by
-  ///          due time (ties by key). Only this window is loaded, so the
-  ///          store may hold far more reminders than fit in memory.
+  /// @returns at most `max_rows` reminders with `due < limit` that come
+  ///          after `after` in (due, key) order, in that order. A reader
+  ///          pages through the window by passing the position of the last
+  ///          row it received, so each row is read once, and only the window
+  ///          is ever loaded: the store may hold far more reminders than fit
+  ///          in memory.
   virtual caf::expected<std::vector<reminder_record>>
-  due_before(clock::wall_time limit, size_t max_rows) = 0;
+  due_after(const due_position& after, clock::wall_time limit,
+            size_t max_rows)
+    = 0;
+
+  /// @returns the first `max_rows` reminders with `due < limit`, ordered by
+  ///          due time (ties by key).
+  caf::expected<std::vector<reminder_record>>
+  due_before(clock::wall_time limit, size_t max_rows);
 
   /// @returns the number of stored reminders.
   virtual caf::expected<uint64_t> count() = 0;
