@@ -21,6 +21,10 @@ void facet::on_detach(actor&) {
   // nop
 }
 
+message_filter facet::intercepts() const {
+  return message_filter::every();
+}
+
 intercept facet::before_message(actor&, const caf::type_erased_tuple&) {
   return intercept::proceed();
 }

@@ -84,6 +84,41 @@ TEST_F(SqliteStoreErrors, FreshFileGetsTheLatestSchemaVersion) {
   sqlite3_close(db);
 }
 
+// A file written by schema version 1 (index on due only) is migrated on
+// open: its rows are kept and the window is read through the new index.
+TEST_F(SqliteStoreErrors, VersionOneFileIsMigratedKeepingItsRows) {
+  create_store();
+  {
+    raw_connection raw{db_path};
+    raw.exec("DROP INDEX reminders_by_due_revision");
+    raw.exec("CREATE INDEX reminders_by_due ON reminders (due)");
+    raw.exec("UPDATE schema_version SET version = 1");
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  auto rows = store->due_before(clk.wall_now() + 1h, 10);
+  ASSERT_TRUE(rows) << describe(rows.error());
+  EXPECT_EQ(rows->size(), 1u);
+  store->close();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT (SELECT version FROM schema_version), "
+                               "(SELECT count(*) FROM sqlite_master WHERE "
+                               "name = 'reminders_by_due_revision'), "
+                               "(SELECT count(*) FROM sqlite_master WHERE "
+                               "name = 'reminders_by_due')",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), sqlite_store_schema_version());
+  EXPECT_EQ(sqlite3_column_int(stmt, 1), 1) << "new index missing";
+  EXPECT_EQ(sqlite3_column_int(stmt, 2), 0) << "old index left behind";
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
 TEST_F(SqliteStoreErrors, GarbageFileIsCorruptAndNamed) {
   {
     std::ofstream out{db_path, std::ios::binary};

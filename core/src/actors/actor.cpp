@@ -54,7 +54,8 @@ void actor::attach_impl(std::type_index type,
   auto pos = std::find_if(facets_.begin(), facets_.end(), [&](const entry& e) {
     return e.ptr->priority() < raw->priority();
   });
-  facets_.insert(pos, entry{type, std::move(ptr)});
+  auto filter = raw->intercepts();
+  facets_.insert(pos, entry{type, std::move(ptr), std::move(filter)});
   raw->on_attach(*this);
   if (active_)
     raw->on_activate(*this);
@@ -166,11 +167,8 @@ void actor::schedule_idle_check(clock::duration delay) {
 
 // -- message handling ---------------------------------------------------------
 
-bool actor::handle_control_message(caf::mailbox_element& x) {
-  auto& content = x.content();
-  if (content.size() != 1)
-    return false;
-  if (content.match_element<detail::idle_check>(0)) {
+bool actor::handle_control_message(const std::type_info& type) {
+  if (type == typeid(detail::idle_check)) {
     if (!identity_ || deactivated_)
       return true;
     auto idle = clock().now() - last_activity_;
@@ -187,7 +185,7 @@ bool actor::handle_control_message(caf::mailbox_element& x) {
     }
     return true;
   }
-  if (content.match_element<detail::deactivate_request>(0)) {
+  if (type == typeid(detail::deactivate_request)) {
     if (deactivated_)
       return true;
     // A busy actor ignores the request: re-queueing it would keep the
@@ -199,19 +197,34 @@ bool actor::handle_control_message(caf::mailbox_element& x) {
   return false;
 }
 
+namespace {
+
+/// @returns the type of the only element of `content`, or
+///          `message_filter::none()` if it has more or fewer.
+caf::rtti_pair head_of(const caf::type_erased_tuple& content) noexcept {
+  return content.size() == 1 ? content.type(0) : message_filter::none();
+}
+
+} // namespace
+
 caf::invoke_message_result actor::consume(caf::mailbox_element& x) {
-  if (handle_control_message(x))
+  // One look at the message's type serves the control check, the exit
+  // check and every facet's filter.
+  auto head = head_of(x.content());
+  // Control messages are horae's own single-value types (type number 0).
+  if (head.first == 0 && head.second != nullptr
+      && handle_control_message(*head.second))
     return caf::invoke_message_result::consumed;
   // Exit messages are the runtime's business, not the facets'.
-  if (facets_.empty() || x.content().match_elements<caf::exit_msg>()) {
+  if (facets_.empty() || head.first == caf::type_nr<caf::exit_msg>::value) {
     note_activity();
     return super::consume(x);
   }
-  return consume_with_facets(x);
+  return consume_with_facets(x, head);
 }
 
 caf::invoke_message_result
-actor::consume_with_facets(caf::mailbox_element& x) {
+actor::consume_with_facets(caf::mailbox_element& x, caf::rtti_pair head) {
   // Snapshot the facets that see this message: the behaviour may attach or
   // detach facets, and only those that ran before_message run after it.
   constexpr size_t inline_capacity = 8;
@@ -229,6 +242,8 @@ actor::consume_with_facets(caf::mailbox_element& x) {
   bool passive = false;
   size_t passed = 0;
   for (size_t i = 0; i < n; ++i) {
+    if (!facets_[i].filter.accepts(head))
+      continue;
     auto f = facets_[i].ptr.get();
     auto verdict = f->before_message(*this, *view);
     passive = passive || verdict.is_passive();
@@ -241,6 +256,7 @@ actor::consume_with_facets(caf::mailbox_element& x) {
                                            std::move(verdict.replacement()));
       current = replaced.get();
       view = &current->content();
+      head = head_of(*view); // later facets filter on what they will see
     }
     seen[passed++] = f;
   }

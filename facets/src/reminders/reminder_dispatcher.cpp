@@ -89,12 +89,11 @@ void reminder_dispatcher::schedule_refill(clock::duration delay) {
     refill_handle_ = *handle;
 }
 
-bool reminder_dispatcher::in_window(const reminder_key& key,
-                                    clock::wall_time due) const {
+bool reminder_dispatcher::in_window(const reminder_record& rec) const {
   // The second test matters only after the wall clock went back: rows the
   // cursor passed are never read again, so they must stay loaded.
-  return due <= self_->clock().wall_now() + service_->config().lookahead
-         || !(loaded_through_ < due_position{due, key});
+  return rec.due <= self_->clock().wall_now() + service_->config().lookahead
+         || !(loaded_through_ < due_position::of(rec));
 }
 
 void reminder_dispatcher::reload(const reminder_key& key) {
@@ -108,7 +107,7 @@ void reminder_dispatcher::reload(const reminder_key& key) {
     loaded_through_ = due_position::start();
     return;
   }
-  if (*row && in_window(key, (*row)->due))
+  if (*row && in_window(**row))
     load(std::move(**row));
 }
 
@@ -292,7 +291,7 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
   e.rec.fire_count = e.plan.fire_count;
   e.state = phase::waiting;
   auto& clk = self_->clock();
-  if (in_window(msg.key, e.rec.due)) {
+  if (in_window(e.rec)) {
     arm(msg.key, e, clk.to_monotonic(e.rec.due));
   } else {
     disarm(e);
@@ -306,7 +305,7 @@ void reminder_dispatcher::on_changed(reminder_record rec) {
     disarm(i->second);
     entries_.erase(i);
   }
-  if (in_window(rec.key, rec.due))
+  if (in_window(rec))
     load(std::move(rec));
 }
 

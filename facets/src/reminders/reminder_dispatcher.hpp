@@ -43,7 +43,7 @@ private:
 
   void refill();
   void schedule_refill(clock::duration delay);
-  bool in_window(const reminder_key& key, clock::wall_time due) const;
+  bool in_window(const reminder_record& rec) const;
   void reload(const reminder_key& key);
   void load(reminder_record rec);
   void arm(const reminder_key& key, entry& e, clock::time_point deadline);

@@ -184,6 +184,11 @@ void reminder_facet::on_detach(actor&) {
   self_ = nullptr;
 }
 
+message_filter reminder_facet::intercepts() const {
+  return message_filter::only<detail::reminder_delivery,
+                              detail::reminder_callback>();
+}
+
 intercept reminder_facet::before_message(actor& self,
                                          const caf::type_erased_tuple& content) {
   if (content.size() != 1)

@@ -250,6 +250,10 @@ void timer_facet::on_detach(actor&) {
   self_ = nullptr;
 }
 
+message_filter timer_facet::intercepts() const {
+  return message_filter::only<timer_due>(); // fires; nothing else
+}
+
 intercept timer_facet::before_message(actor& self,
                                       const caf::type_erased_tuple& content) {
   if (content.size() != 1 || !content.match_element<timer_due>(0))

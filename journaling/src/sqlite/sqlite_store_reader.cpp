@@ -91,16 +91,16 @@ sqlite_store::due_after(const due_position& after, clock::wall_time limit,
                         size_t max_rows) {
   return query(sql::due_after, "loading due reminders",
                [&](sqlite3_stmt* stmt) {
-                 // The cursor's key may be the empty key of
-                 // `due_position::before`, so it is bound without validation.
                  int rc = SQLITE_OK;
-                 if ((rc = bind_key(stmt, after.key)) != SQLITE_OK
-                     || (rc = sqlite3_bind_int64(stmt, 4, to_db(after.due)))
+                 if ((rc = sqlite3_bind_int64(stmt, 1, to_db(after.due)))
+                       != SQLITE_OK
+                     || (rc = sqlite3_bind_int64(stmt, 2,
+                                                 to_db(after.revision)))
                           != SQLITE_OK
-                     || (rc = sqlite3_bind_int64(stmt, 5, to_db(limit)))
+                     || (rc = sqlite3_bind_int64(stmt, 3, to_db(limit)))
                           != SQLITE_OK)
                    return rc;
-                 return sqlite3_bind_int64(stmt, 6, to_limit(max_rows));
+                 return sqlite3_bind_int64(stmt, 4, to_limit(max_rows));
                });
 }
 

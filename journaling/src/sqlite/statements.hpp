@@ -67,15 +67,13 @@ inline constexpr const char* list_all
   = "SELECT " HORAE_REMINDER_COLUMNS " FROM reminders "
     "ORDER BY actor_type, actor_key, name LIMIT ?1 OFFSET ?2";
 
-// Walks the due index from the position (?4, ?1..?3) and stops after ?6
-// rows: the cost is the rows returned, not the table nor the part of the
-// window already read. The range on `due` alone drives the index; rows that
-// share the position's due time are sorted by key in a small temporary tree.
+// Walks the (due, revision) index from just after the position (?1, ?2)
+// and stops after ?4 rows: the cost is the rows returned, not the table nor
+// the part of the window already read, however many rows share a due time.
 inline constexpr const char* due_after
   = "SELECT " HORAE_REMINDER_COLUMNS " FROM reminders "
-    "WHERE due >= ?4 AND due < ?5 "
-    "AND (due > ?4 OR (actor_type, actor_key, name) > (?1, ?2, ?3)) "
-    "ORDER BY due, actor_type, actor_key, name LIMIT ?6";
+    "WHERE (due, revision) > (?1, ?2) AND due < ?3 "
+    "ORDER BY due, revision LIMIT ?4";
 
 inline constexpr const char* count = "SELECT count(*) FROM reminders";
 

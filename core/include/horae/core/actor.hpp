@@ -150,6 +150,7 @@ private:
   struct entry {
     std::type_index type;
     std::unique_ptr<horae::facet> ptr;
+    message_filter filter; // the facet's `intercepts()`, asked once
   };
 
   void attach_impl(std::type_index type, std::unique_ptr<horae::facet> ptr);
@@ -164,10 +165,14 @@ private:
 
   void run_detach_hooks();
 
-  caf::invoke_message_result consume_with_facets(caf::mailbox_element& x);
+  /// @param head the type of the message's only element, or
+  ///             `message_filter::none()`.
+  caf::invoke_message_result consume_with_facets(caf::mailbox_element& x,
+                                                 caf::rtti_pair head);
 
-  /// Handles the registry's idle checks; returns true if `x` was one.
-  bool handle_control_message(caf::mailbox_element& x);
+  /// Handles the registry's idle checks and deactivation requests, given
+  /// the type of the message's only element; returns true if it was one.
+  bool handle_control_message(const std::type_info& type);
 
   void schedule_idle_check(clock::duration delay);
 

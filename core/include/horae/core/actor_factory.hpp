@@ -26,10 +26,10 @@ struct actor_type_options {
   std::optional<clock::duration> idle_timeout;
 
   /// Facets to attach by name, after the ones the config file lists.
-  std::vector<std::string> facets;
+  std::vector<std::string> facets{};
 
   /// Settings per facet name, overriding the config file's.
-  caf::settings facet_settings;
+  caf::settings facet_settings{};
 };
 
 } // namespace horae

@@ -1,5 +1,6 @@
 // The facet interface: an opt-in capability an actor attaches (timers,
-// reminders, ...). Facets see every message before and after the behaviour.
+// reminders, ...). Facets see messages before and after the behaviour: every
+// message, or only the types they declare (message_filter.hpp).
 #pragma once
 
 #include <string>
@@ -12,6 +13,7 @@
 #include <caf/type_erased_tuple.hpp>
 
 #include <horae/core/fwd.hpp>
+#include <horae/core/message_filter.hpp>
 
 namespace horae {
 
@@ -126,6 +128,12 @@ public:
   virtual void on_detach(actor& self);
 
   // -- message interception ---------------------------------------------------
+
+  /// @returns the messages this facet's hooks run for; asked once, when the
+  ///          facet is attached. Defaults to every message. A facet that only
+  ///          reacts to its own message types should list them: the actor
+  ///          then spends nothing on it for any other message.
+  virtual message_filter intercepts() const;
 
   /// Inspects `content` before the behaviour sees it.
   virtual intercept before_message(actor& self,

@@ -77,6 +77,8 @@ public:
 
   void on_detach(actor& self) override;
 
+  message_filter intercepts() const override;
+
   intercept before_message(actor& self,
                            const caf::type_erased_tuple& content) override;
 

@@ -116,7 +116,7 @@ public:
   list_all(size_t limit, size_t offset) = 0;
 
   /// @returns at most `max_rows` reminders with `due < limit` that come
-  ///          after `after` in (due, key) order, in that order. A reader
+  ///          after `after` in (due, revision) order, in that order. A reader
   ///          pages through the window by passing the position of the last
   ///          row it received, so each row is read once, and only the window
   ///          is ever loaded: the store may hold far more reminders than fit
@@ -127,7 +127,7 @@ public:
     = 0;
 
   /// @returns the first `max_rows` reminders with `due < limit`, ordered by
-  ///          due time (ties by key).
+  ///          due time (ties by revision).
   caf::expected<std::vector<reminder_record>>
   due_before(clock::wall_time limit, size_t max_rows);
 
