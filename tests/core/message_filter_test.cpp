@@ -119,6 +119,20 @@ TEST(MessageFilter, AcceptsOnlyListedSingleValueTypes) {
   EXPECT_TRUE(message_filter::every().accepts(caf::make_rtti_pair<pong>()));
 }
 
+// merge() builds the union an actor checks before calling any facet.
+TEST(MessageFilter, MergeBuildsTheUnion) {
+  auto any = message_filter::nothing();
+  EXPECT_FALSE(any.accepts(caf::make_rtti_pair<ping>()));
+  any.merge(message_filter::only<ping>());
+  any.merge(message_filter::only<int32_t>());
+  EXPECT_TRUE(any.accepts(caf::make_rtti_pair<ping>()));
+  EXPECT_TRUE(any.accepts(caf::make_rtti_pair<int32_t>()));
+  EXPECT_FALSE(any.accepts(caf::make_rtti_pair<pong>()));
+  any.merge(message_filter::every());
+  EXPECT_TRUE(any.accepts(caf::make_rtti_pair<pong>()));
+  EXPECT_TRUE(any.accepts(message_filter::none()));
+}
+
 // A facet listing `ping` runs no hook for other messages, including
 // multi-value ones; the behaviour still gets all of them.
 TEST(MessageFilter, FilteredFacetSeesOnlyItsTypes) {

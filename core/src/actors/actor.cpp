@@ -56,6 +56,7 @@ void actor::attach_impl(std::type_index type,
   });
   auto filter = raw->intercepts();
   facets_.insert(pos, entry{type, std::move(ptr), std::move(filter)});
+  update_interest();
   raw->on_attach(*this);
   if (active_)
     raw->on_activate(*this);
@@ -68,6 +69,12 @@ horae::facet* actor::find_impl(std::type_index type) const noexcept {
   return nullptr;
 }
 
+void actor::update_interest() {
+  interest_ = message_filter::nothing();
+  for (const auto& e : facets_)
+    interest_.merge(e.filter);
+}
+
 bool actor::detach_impl(std::type_index type) {
   auto i = std::find_if(facets_.begin(), facets_.end(),
                         [&](const entry& e) { return e.type == type; });
@@ -75,6 +82,7 @@ bool actor::detach_impl(std::type_index type) {
     return false;
   auto ptr = std::move(i->ptr);
   facets_.erase(i);
+  update_interest();
   ++detachments_;
   if (active_)
     ptr->on_deactivate(*this);
@@ -136,6 +144,7 @@ void actor::run_detach_hooks() {
   while (!facets_.empty()) {
     auto ptr = std::move(facets_.back().ptr);
     facets_.pop_back();
+    update_interest();
     ++detachments_;
     ptr->on_detach(*this);
     retired_.push_back(std::move(ptr));
@@ -216,7 +225,8 @@ caf::invoke_message_result actor::consume(caf::mailbox_element& x) {
       && handle_control_message(*head.second))
     return caf::invoke_message_result::consumed;
   // Exit messages are the runtime's business, not the facets'.
-  if (facets_.empty() || head.first == caf::type_nr<caf::exit_msg>::value) {
+  if (!interest_.accepts(head)
+      || head.first == caf::type_nr<caf::exit_msg>::value) {
     note_activity();
     return super::consume(x);
   }

@@ -159,6 +159,9 @@ private:
 
   bool detach_impl(std::type_index type);
 
+  /// Recomputes `interest_` after the facet list changed.
+  void update_interest();
+
   std::string missing_facet_message(const char* type_name) const;
 
   void run_deactivate_hooks();
@@ -181,6 +184,10 @@ private:
 
   horae::runtime* runtime_;
   std::vector<entry> facets_;
+
+  /// The union of the facets' filters: a message none of them wants takes
+  /// the same path as in an actor without facets.
+  message_filter interest_ = message_filter::nothing();
   std::vector<std::unique_ptr<horae::facet>> retired_;
   std::optional<virtual_identity> identity_;
   clock::time_point last_activity_;

@@ -27,6 +27,18 @@ public:
     return message_filter{false, {caf::make_rtti_pair<Ts>()...}};
   }
 
+  /// No message at all; the start of a union built with `merge`.
+  static message_filter nothing() {
+    return message_filter{false, {}};
+  }
+
+  /// Extends this filter to also accept what `other` accepts.
+  void merge(const message_filter& other) {
+    every_ = every_ || other.every_;
+    if (!every_)
+      types_.insert(types_.end(), other.types_.begin(), other.types_.end());
+  }
+
   /// @returns whether a message passes. `head` is the type of its only
   ///          element, or `none()` for a message of more or fewer elements.
   bool accepts(const caf::rtti_pair& head) const noexcept {
