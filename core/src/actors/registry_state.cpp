@@ -67,13 +67,14 @@ registry_state::find_or_activate(const std::string& type,
   if (closed_)
     return make_error(errc::closed, "the runtime is shutting down; "
                                       + type + "/" + key + " not reached");
-  auto t = types_.find(type);
-  if (t == types_.end())
-    return make_error(errc::not_found, "actor type '" + type
-                                         + "' is not defined");
   auto k = slot_key(type, key);
   auto i = slots_.find(k);
   if (i == slots_.end()) {
+    // Only an activation needs the type; a live slot implies it exists.
+    auto t = types_.find(type);
+    if (t == types_.end())
+      return make_error(errc::not_found, "actor type '" + type
+                                           + "' is not defined");
     i = slots_.emplace(k, slot{}).first;
     if (auto err = activate(t->second, key, i->second)) {
       slots_.erase(i);
@@ -85,23 +86,21 @@ registry_state::find_or_activate(const std::string& type,
 
 caf::error registry_state::deliver(const std::string& type,
                                    const std::string& key,
-                                   caf::strong_actor_ptr sender,
-                                   caf::message msg) {
+                                   caf::mailbox_element_ptr element) {
   std::lock_guard<std::mutex> guard{mtx_};
   auto found = find_or_activate(type, key);
   if (!found)
     return found.error();
   auto& s = **found;
   if (s.state == slot_state::vacating) {
-    s.parked.push_back(caf::make_mailbox_element(
-      std::move(sender), caf::make_message_id(), {}, std::move(msg)));
+    s.parked.push_back(std::move(element));
     return caf::none;
   }
   // Enqueue under the lock: try_vacate checks the mailbox under the same
   // lock, so this message is either seen there or goes to the next
   // activation.
-  s.handle->enqueue(std::move(sender), caf::make_message_id(), std::move(msg),
-                    nullptr);
+  caf::actor_cast<caf::abstract_actor*>(s.handle)->enqueue(std::move(element),
+                                                          nullptr);
   return caf::none;
 }
 

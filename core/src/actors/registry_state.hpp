@@ -36,9 +36,10 @@ public:
 
   bool defined(const std::string& type) const;
 
-  /// Delivers `msg` to (type, key), activating it or parking the message.
+  /// Delivers `element` to (type, key), activating it or parking the
+  /// element.
   caf::error deliver(const std::string& type, const std::string& key,
-                     caf::strong_actor_ptr sender, caf::message msg);
+                     caf::mailbox_element_ptr element);
 
   caf::expected<caf::actor> resolve(const std::string& type,
                                     const std::string& key);

@@ -14,7 +14,12 @@ virtual_ref::virtual_ref(std::shared_ptr<detail::registry_state> registry,
 
 caf::error virtual_ref::deliver(caf::strong_actor_ptr sender,
                                 caf::message msg) const {
-  return registry_->deliver(type_, key_, std::move(sender), std::move(msg));
+  return deliver_element(caf::make_mailbox_element(
+    std::move(sender), caf::make_message_id(), {}, std::move(msg)));
+}
+
+caf::error virtual_ref::deliver_element(caf::mailbox_element_ptr element) const {
+  return registry_->deliver(type_, key_, std::move(element));
 }
 
 caf::expected<caf::actor> virtual_ref::resolve() const {
