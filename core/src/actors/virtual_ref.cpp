@@ -1,6 +1,8 @@
 // virtual_ref forwards everything to the registry's shared state.
 #include <horae/core/virtual_ref.hpp>
 
+#include <caf/mailbox_element.hpp>
+
 #include "actors/registry_state.hpp"
 
 namespace horae {
@@ -14,12 +16,10 @@ virtual_ref::virtual_ref(std::shared_ptr<detail::registry_state> registry,
 
 caf::error virtual_ref::deliver(caf::strong_actor_ptr sender,
                                 caf::message msg) const {
-  return deliver_element(caf::make_mailbox_element(
-    std::move(sender), caf::make_message_id(), {}, std::move(msg)));
-}
-
-caf::error virtual_ref::deliver_element(caf::mailbox_element_ptr element) const {
-  return registry_->deliver(type_, key_, std::move(element));
+  return registry_->deliver(type_, key_,
+                            caf::make_mailbox_element(std::move(sender),
+                                                      caf::make_message_id(),
+                                                      {}, std::move(msg)));
 }
 
 caf::expected<caf::actor> virtual_ref::resolve() const {

@@ -9,9 +9,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
-#include <caf/mailbox_element.hpp>
 #include <caf/make_message.hpp>
-#include <caf/message_id.hpp>
 
 #include <horae/core/fwd.hpp>
 
@@ -49,16 +47,14 @@ public:
   /// @returns an error if the runtime is shutting down.
   template <class... Ts>
   caf::error send(Ts&&... xs) const {
-    return deliver_element(caf::make_mailbox_element(
-      nullptr, caf::make_message_id(), {}, std::forward<Ts>(xs)...));
+    return deliver(nullptr, caf::make_message(std::forward<Ts>(xs)...));
   }
 
   /// Sends `xs...` on behalf of `sender`, so that replies reach it.
   template <class Handle, class... Ts>
   caf::error send_as(const Handle& sender, Ts&&... xs) const {
-    return deliver_element(caf::make_mailbox_element(
-      caf::actor_cast<caf::strong_actor_ptr>(sender), caf::make_message_id(),
-      {}, std::forward<Ts>(xs)...));
+    return deliver(caf::actor_cast<caf::strong_actor_ptr>(sender),
+                   caf::make_message(std::forward<Ts>(xs)...));
   }
 
   /// Delivers a prepared message.
@@ -74,10 +70,6 @@ public:
   void deactivate() const;
 
 private:
-  /// The values go straight into one mailbox element (one allocation),
-  /// rather than into a message that an element then wraps (two).
-  caf::error deliver_element(caf::mailbox_element_ptr element) const;
-
   std::shared_ptr<detail::registry_state> registry_;
   std::string type_;
   std::string key_;
