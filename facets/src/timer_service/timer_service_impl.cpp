@@ -115,11 +115,16 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
     return n;
   // `due` was filled by push(), i.e. in reverse; fire in deadline order.
   entry_chain ordered;
-  while (!due.empty())
+  int64_t count = 0;
+  while (!due.empty()) {
     ordered.push(due.pop());
+    ++count;
+  }
+  // A fired timer stops counting as pending before its fire can be seen:
+  // a receiver that asks `pending()` after handling it gets a settled count.
+  retired_.fetch_add(count, std::memory_order_relaxed);
   entry_recycler recycler{pool_};
   auto fired_at = clk_.now();
-  int64_t count = 0;
   while (!ordered.empty()) {
     auto e = ordered.pop();
     if (auto dst = caf::actor_cast<caf::strong_actor_ptr>(e->target)) {
@@ -129,9 +134,7 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
                    caf::make_message(std::move(msg)), nullptr);
     }
     recycler.recycle(e);
-    ++count;
   }
-  retired_.fetch_add(count, std::memory_order_relaxed);
   return n;
 }
 
