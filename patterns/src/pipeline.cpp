@@ -11,6 +11,7 @@
 
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
 
 namespace horae {
@@ -183,9 +184,7 @@ caf::expected<caf::actor> spawn_pipeline(runtime& rt,
   if (auto err = validate(options))
     return err;
   return rt.spawn([opts = std::move(options)](actor* self) -> caf::behavior {
-    // A client that bounces one of our answers (e.g. to a plain send) must
-    // not terminate the pattern: CAF's default would quit on that error.
-    self->set_error_handler([](caf::scheduled_actor*, caf::error&) {});
+    detail::survive_bounced_answers(self);
     auto st = std::make_shared<pipeline_state>(self, opts);
     st->start();
     self->set_default_handler(

@@ -12,6 +12,7 @@
 #include <horae/core/runtime.hpp>
 #include <horae/facets/timer_facet.hpp>
 #include <horae/facets/timer_fired.hpp>
+#include <horae/patterns/detail/pattern_actor.hpp>
 
 namespace horae {
 
@@ -146,9 +147,7 @@ caf::expected<caf::actor> spawn_rate_limiter(runtime& rt,
   if (auto err = validate(options))
     return err;
   return rt.spawn([options](actor* self) -> caf::behavior {
-    // A client that bounces one of our answers (e.g. to a plain send) must
-    // not terminate the pattern: CAF's default would quit on that error.
-    self->set_error_handler([](caf::scheduled_actor*, caf::error&) {});
+    detail::survive_bounced_answers(self);
     // One refill timer plus one deadline per waiter.
     self->attach<timer_facet>(options.max_waiters + 2);
     auto st = std::make_shared<limiter_state>(self, options);

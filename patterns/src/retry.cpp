@@ -12,8 +12,8 @@
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/timer_facet.hpp>
+#include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
-#include <horae/patterns/request_timeout.hpp>
 
 namespace horae {
 
@@ -130,9 +130,7 @@ caf::expected<caf::actor> spawn_retry(runtime& rt, retry_options options) {
   if (auto err = validate(options))
     return err;
   return rt.spawn([opts = std::move(options)](actor* self) -> caf::behavior {
-    // A client that bounces one of our answers (e.g. to a plain send) must
-    // not terminate the pattern: CAF's default would quit on that error.
-    self->set_error_handler([](caf::scheduled_actor*, caf::error&) {});
+    detail::survive_bounced_answers(self);
     self->attach<timer_facet>();
     auto st = std::make_shared<retry_state>(self, opts);
     self->set_default_handler(

@@ -13,6 +13,7 @@
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/timer_facet.hpp>
+#include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
 
 namespace horae {
@@ -89,7 +90,7 @@ public:
     uint64_t n = 0;
     for (auto i = queue_.begin(); i != queue_.end();) {
       if (!by_tag || i->tag == tag) {
-        timers(self_).cancel(timer_name(i->id));
+        cancel_deadline(i->id);
         i->rp.deliver(make_error(errc::cancelled, "job cancelled while queued"));
         ++stats_.cancelled;
         ++n;
@@ -154,6 +155,12 @@ public:
 
 private:
   // -- helpers ----------------------------------------------------------------
+
+  /// Cancels job `id`'s deadline; without a job timeout there is none.
+  void cancel_deadline(uint64_t id) {
+    if (opts_.job_timeout > clock::duration::zero())
+      timers(self_).cancel(timer_name(id));
+  }
 
   static std::string timer_name(uint64_t id) {
     return "job/" + std::to_string(id);
@@ -223,7 +230,7 @@ private:
       return;
     auto job = std::move(r->second);
     running_.erase(r);
-    timers(self_).cancel(timer_name(id));
+    cancel_deadline(id);
     if (!job.answered) {
       if (res) {
         ++stats_.completed;
@@ -310,9 +317,7 @@ caf::expected<caf::actor> spawn_worker_pool(runtime& rt,
   if (auto err = validate(options))
     return err;
   return rt.spawn([opts = std::move(options)](actor* self) -> caf::behavior {
-    // A client that bounces one of our answers (e.g. to a plain send) must
-    // not terminate the pattern: CAF's default would quit on that error.
-    self->set_error_handler([](caf::scheduled_actor*, caf::error&) {});
+    detail::survive_bounced_answers(self);
     // One timer per queued or running job at most.
     self->attach<timer_facet>(opts.capacity + opts.workers + 16);
     auto st = std::make_shared<pool_state>(self, opts);

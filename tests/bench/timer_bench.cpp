@@ -129,6 +129,24 @@ span run_batch(caf::scoped_actor& self, const std::vector<caf::actor>& workers,
   return result;
 }
 
+// Waits for the receiver's report that every fire of a lateness run arrived.
+void await_fires(caf::scoped_actor& self, const options& opts,
+                 const char* who) {
+  self->receive([](done_atom) {},
+                caf::after(std::chrono::seconds(opts.seconds + 30)) >> [&] {
+                  std::fprintf(stderr, "%s: timed out waiting for fires\n",
+                               who);
+                });
+}
+
+// Ends one run: stops its workers and the actor that received their output.
+void stop_run(caf::scoped_actor& self, const std::vector<caf::actor>& workers,
+              const caf::actor& receiver) {
+  for (auto& w : workers)
+    self->send_exit(w, caf::exit_reason::user_shutdown);
+  self->send_exit(receiver, caf::exit_reason::user_shutdown);
+}
+
 // A receiver that records fire lateness, then reports when all arrived.
 struct lateness_log {
   std::vector<int64_t> samples;
@@ -228,9 +246,7 @@ horae_results horae_starts(const options& opts) {
               "cancel: %zu\n",
               r.start_ns, 1e3 / r.start_ns, r.cancel_ns, r.bytes_per_timer,
               svc.pending());
-  for (auto& w : workers)
-    self->send_exit(w, caf::exit_reason::user_shutdown);
-  self->send_exit(sink, caf::exit_reason::user_shutdown);
+  stop_run(self, workers, sink);
   svc.stop();
   return r;
 }
@@ -281,13 +297,8 @@ std::vector<int64_t> horae_lateness(const options& opts) {
     }));
   }
   run_batch(self, workers, sched_atom::value);
-  self->receive([](done_atom) {},
-                caf::after(std::chrono::seconds(opts.seconds + 30)) >> [] {
-                  std::fprintf(stderr, "horae: timed out waiting for fires\n");
-                });
-  for (auto& w : workers)
-    self->send_exit(w, caf::exit_reason::user_shutdown);
-  self->send_exit(receiver, caf::exit_reason::user_shutdown);
+  await_fires(self, opts, "horae");
+  stop_run(self, workers, receiver);
   svc.stop();
   print_percentiles("svc", log->service);
   return std::move(log->samples);
@@ -327,9 +338,7 @@ double caf_starts(const options& opts) {
               "reused from the horae run)\n",
               start_ns, 1e3 / start_ns,
               double(rss1 - rss0) / double(opts.timers));
-  for (auto& w : workers)
-    self->send_exit(w, caf::exit_reason::user_shutdown);
-  self->send_exit(sink, caf::exit_reason::user_shutdown);
+  stop_run(self, workers, sink);
   return start_ns;
 }
 
@@ -367,13 +376,8 @@ std::vector<int64_t> caf_lateness(const options& opts) {
     }));
   }
   run_batch(self, workers, sched_atom::value);
-  self->receive([](done_atom) {},
-                caf::after(std::chrono::seconds(opts.seconds + 30)) >> [] {
-                  std::fprintf(stderr, "caf: timed out waiting for fires\n");
-                });
-  for (auto& w : workers)
-    self->send_exit(w, caf::exit_reason::user_shutdown);
-  self->send_exit(receiver, caf::exit_reason::user_shutdown);
+  await_fires(self, opts, "caf");
+  stop_run(self, workers, receiver);
   return std::move(log->samples);
 }
 

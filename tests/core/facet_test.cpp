@@ -152,3 +152,55 @@ TEST(Facet, DetachStopsInterception) {
   EXPECT_EQ(only(*log, "before").size(), before_count);
   EXPECT_EQ(only(*log, "detach"), (std::vector<std::string>{"high:detach"}));
 }
+
+namespace {
+
+/// Detaches itself from its first `before_message`, like a one-shot guard.
+class self_detaching : public facet {
+public:
+  explicit self_detaching(std::shared_ptr<journal> log) : log_(std::move(log)) {
+    // nop
+  }
+
+  std::string_view name() const noexcept override {
+    return "self-detaching";
+  }
+
+  intercept before_message(actor& self, const caf::type_erased_tuple&) override {
+    log_->add("once", "before");
+    self.detach<self_detaching>();
+    return intercept::proceed();
+  }
+
+  void after_message(actor&, const caf::type_erased_tuple&,
+                     caf::invoke_message_result) override {
+    log_->add("once", "after");
+  }
+
+private:
+  std::shared_ptr<journal> log_;
+};
+
+} // namespace
+
+// A facet that detaches itself from `before_message` gets no
+// `after_message`; a facet after it in the list still sees the message.
+TEST(Facet, DetachInBeforeMessageSkipsAfterMessage) {
+  auto rt = manual_runtime();
+  auto log = std::make_shared<journal>();
+  auto handled = std::make_shared<int>(0);
+  auto a = rt->spawn([=](actor* self) -> caf::behavior {
+    self->attach<high_probe>(log, "high", 10);
+    self->attach<self_detaching>(log);
+    return {[=](int32_t) { ++*handled; }};
+  });
+  caf::anon_send(a, int32_t{1});
+  rt->run_until_idle();
+  EXPECT_EQ(*handled, 1);
+  EXPECT_EQ(log->entries,
+            (std::vector<std::string>{"high:attach", "high:activate",
+                                      "high:before", "once:before",
+                                      "high:after"}));
+  caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  rt->run_until_idle();
+}

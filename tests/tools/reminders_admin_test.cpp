@@ -75,6 +75,16 @@ TEST_F(ReminderAdmin, ListFiltersByType) {
   EXPECT_NE(out.find("1 reminder(s)"), std::string::npos) << out;
 }
 
+// The limit counts rows of the requested type, not rows of all types: with
+// --limit=1, the first row overall (an invoice) must not hide the sla row.
+TEST_F(ReminderAdmin, ListByTypeLimitCountsThatTypeOnly) {
+  std::string out, err;
+  ASSERT_EQ(run({"list", "sla", "--limit=1", "--db=" + db}, out, err), 0)
+    << err;
+  EXPECT_NE(out.find("sla   acme  check"), std::string::npos) << out;
+  EXPECT_NE(out.find("1 reminder(s)"), std::string::npos) << out;
+}
+
 // show prints every field, the payload as text when printable.
 TEST_F(ReminderAdmin, ShowPrintsFields) {
   std::string out, err;

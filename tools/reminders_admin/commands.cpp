@@ -62,6 +62,28 @@ open(const std::string& path, bool writable) {
   return open_sqlite_store(std::move(opts));
 }
 
+/// At most `limit` reminders of one actor type. `list_all` orders by type
+/// first, so paging stops after the type's last row.
+caf::expected<std::vector<reminder_record>>
+list_type(reminder_store& db, const std::string& type, size_t limit) {
+  constexpr size_t page = 1000;
+  std::vector<reminder_record> result;
+  for (size_t offset = 0; result.size() < limit; offset += page) {
+    auto rows = db.list_all(page, offset);
+    if (!rows)
+      return std::move(rows.error());
+    for (auto& r : *rows) {
+      if (r.key.actor_type > type || result.size() == limit)
+        return result;
+      if (r.key.actor_type == type)
+        result.push_back(std::move(r));
+    }
+    if (rows->size() < page)
+      break;
+  }
+  return result;
+}
+
 } // namespace
 
 std::string usage() {
@@ -122,6 +144,8 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
       std::vector<reminder_record>{}};
     if (inv.words.size() == 2)
       rows = db.list(inv.words[0], inv.words[1]);
+    else if (inv.words.size() == 1)
+      rows = list_type(db, inv.words[0], inv.limit);
     else
       rows = db.list_all(inv.limit, 0);
     if (!rows) {
@@ -130,8 +154,6 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     }
     table t{{"TYPE", "KEY", "NAME", "DUE (UTC)", "PERIOD", "FIRED", "POLICY"}};
     for (const auto& r : *rows) {
-      if (inv.words.size() == 1 && r.key.actor_type != inv.words[0])
-        continue;
       t.add({r.key.actor_type, r.key.actor_key, r.key.name, format_time(r.due),
              r.period.count() == 0 ? "once" : format_duration(r.period),
              std::to_string(r.fire_count)

@@ -144,11 +144,11 @@ void actor::run_detach_hooks() {
   while (!facets_.empty()) {
     auto ptr = std::move(facets_.back().ptr);
     facets_.pop_back();
-    update_interest();
     ++detachments_;
     ptr->on_detach(*this);
     retired_.push_back(std::move(ptr));
   }
+  interest_ = message_filter::nothing(); // no facet left to ask
   retired_.clear();
 }
 
@@ -159,7 +159,7 @@ void actor::initialize() {
   active_ = true;
   for (size_t i = 0; i < facets_.size(); ++i)
     facets_[i].ptr->on_activate(*this);
-  if (identity_ && identity_->idle_timeout > clock::duration::zero())
+  if (tracks_idle_)
     schedule_idle_check(identity_->idle_timeout);
 }
 
@@ -251,7 +251,11 @@ actor::consume_with_facets(caf::mailbox_element& x, caf::rtti_pair head) {
   const caf::type_erased_tuple* view = &x.content();
   bool passive = false;
   size_t passed = 0;
-  for (size_t i = 0; i < n; ++i) {
+  // Taken before any hook runs: a facet that detaches itself (or another)
+  // from `before_message` must not get `after_message` either.
+  auto detachments_before = detachments_;
+  // A hook that detaches a facet shortens the list: stay within it.
+  for (size_t i = 0; i < n && i < facets_.size(); ++i) {
     if (!facets_[i].filter.accepts(head))
       continue;
     auto f = facets_[i].ptr.get();
@@ -272,11 +276,10 @@ actor::consume_with_facets(caf::mailbox_element& x, caf::rtti_pair head) {
   }
   if (!passive)
     note_activity();
-  auto detachments_before = detachments_;
   auto result = super::consume(*current);
   for (size_t i = passed; i > 0; --i) {
     auto f = seen[i - 1];
-    // Skip facets the behaviour detached; only then is the search needed.
+    // Skip facets detached meanwhile; only then is the search needed.
     if (detachments_ == detachments_before
         || std::any_of(facets_.begin(), facets_.end(),
                        [f](const entry& e) { return e.ptr.get() == f; }))

@@ -86,7 +86,12 @@ registry_state::find_or_activate(const std::string& type,
 
 caf::error registry_state::deliver(const std::string& type,
                                    const std::string& key,
-                                   caf::mailbox_element_ptr element) {
+                                   caf::strong_actor_ptr sender,
+                                   caf::message msg) {
+  // Built outside the lock; it is the same element whether it is enqueued
+  // or parked.
+  auto element = caf::make_mailbox_element(
+    std::move(sender), caf::make_message_id(), {}, std::move(msg));
   std::lock_guard<std::mutex> guard{mtx_};
   auto found = find_or_activate(type, key);
   if (!found)
@@ -99,8 +104,7 @@ caf::error registry_state::deliver(const std::string& type,
   // Enqueue under the lock: try_vacate checks the mailbox under the same
   // lock, so this message is either seen there or goes to the next
   // activation.
-  caf::actor_cast<caf::abstract_actor*>(s.handle)->enqueue(std::move(element),
-                                                          nullptr);
+  s.handle->enqueue(std::move(element), nullptr);
   return caf::none;
 }
 

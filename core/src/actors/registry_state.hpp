@@ -36,10 +36,9 @@ public:
 
   bool defined(const std::string& type) const;
 
-  /// Delivers `element` to (type, key), activating it or parking the
-  /// element.
+  /// Delivers `msg` to (type, key), activating it or parking the message.
   caf::error deliver(const std::string& type, const std::string& key,
-                     caf::mailbox_element_ptr element);
+                     caf::strong_actor_ptr sender, caf::message msg);
 
   caf::expected<caf::actor> resolve(const std::string& type,
                                     const std::string& key);

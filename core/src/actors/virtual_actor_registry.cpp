@@ -4,8 +4,6 @@
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 
-#include <caf/mailbox_element.hpp>
-
 #include "actors/registry_state.hpp"
 
 namespace horae {
@@ -57,10 +55,7 @@ caf::error virtual_actor_registry::deliver(const std::string& type,
                                           const std::string& key,
                                           caf::strong_actor_ptr sender,
                                           caf::message msg) const {
-  return state_->deliver(type, key,
-                         caf::make_mailbox_element(std::move(sender),
-                                                   caf::make_message_id(), {},
-                                                   std::move(msg)));
+  return state_->deliver(type, key, std::move(sender), std::move(msg));
 }
 
 bool virtual_actor_registry::defined(const std::string& type) const {

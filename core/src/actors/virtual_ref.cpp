@@ -1,8 +1,6 @@
 // virtual_ref forwards everything to the registry's shared state.
 #include <horae/core/virtual_ref.hpp>
 
-#include <caf/mailbox_element.hpp>
-
 #include "actors/registry_state.hpp"
 
 namespace horae {
@@ -16,10 +14,7 @@ virtual_ref::virtual_ref(std::shared_ptr<detail::registry_state> registry,
 
 caf::error virtual_ref::deliver(caf::strong_actor_ptr sender,
                                 caf::message msg) const {
-  return registry_->deliver(type_, key_,
-                            caf::make_mailbox_element(std::move(sender),
-                                                      caf::make_message_id(),
-                                                      {}, std::move(msg)));
+  return registry_->deliver(type_, key_, std::move(sender), std::move(msg));
 }
 
 caf::expected<caf::actor> virtual_ref::resolve() const {

@@ -45,7 +45,8 @@ caf::behavior reminder_dispatcher::make_behavior(actor* self) {
     },
     [this](const reminder_ack& x) { on_ack(x); },
     [this](const fire_recorded& x) { on_recorded(x); },
-    [this](const reminder_changed& x) { on_changed(x.record); },
+    // Mutable: the dispatcher is the only receiver, so the record moves.
+    [this](reminder_changed& x) { on_changed(std::move(x.record)); },
     [this](const reminder_removed& x) { on_removed(x.key); },
   };
 }
@@ -82,11 +83,15 @@ void reminder_dispatcher::refill() {
 }
 
 void reminder_dispatcher::schedule_refill(clock::duration delay) {
+  // The refill is never cancelled, so its handle is not kept. Scheduling
+  // fails only once the timer service stopped, i.e. during shutdown.
   auto handle = timers_->schedule(self_->clock().now() + delay,
                                   caf::actor_cast<caf::strong_actor_ptr>(self_),
                                   refill_cookie);
-  if (handle)
-    refill_handle_ = *handle;
+  if (!handle && code_of(handle.error()) != errc::closed)
+    logging::logger("reminders")
+      ->error("cannot schedule the next window refill: {}",
+              describe(handle.error()));
 }
 
 bool reminder_dispatcher::in_window(const reminder_record& rec) const {

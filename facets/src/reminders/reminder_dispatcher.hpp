@@ -64,7 +64,6 @@ private:
   std::unordered_map<uint64_t, reminder_key> by_cookie_;
   uint64_t next_cookie_ = 1; // 0 is the refill timer
   uint64_t next_delivery_ = 0;
-  timer_handle refill_handle_;
   /// Every stored reminder at or before this position is in `entries_`
   /// (changes made through this runtime keep it so), so a refill reads only
   /// what comes after it.

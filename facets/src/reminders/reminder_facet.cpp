@@ -126,7 +126,8 @@ caf::error reminder_facet::upsert(const std::string& name,
                        return;
                      }
                      caf::anon_send(dispatcher,
-                                    detail::reminder_changed{*stored});
+                                    detail::reminder_changed{
+                                      std::move(*stored)});
                      reply(caf::error{});
                    });
   return caf::none;

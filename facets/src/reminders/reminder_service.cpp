@@ -66,6 +66,10 @@ size_t reminder_service::poll() {
 }
 
 void reminder_service::begin_operation() {
+  // Only `poll` (manual time) waits for writes in flight; on real time the
+  // count would cost two lock round trips per write for nobody.
+  if (!manual_)
+    return;
   std::lock_guard<std::mutex> guard{mtx_};
   ++in_flight_;
 }
@@ -73,8 +77,6 @@ void reminder_service::begin_operation() {
 void reminder_service::complete(std::function<void()> fn) {
   if (!manual_) {
     fn();
-    std::lock_guard<std::mutex> guard{mtx_};
-    --in_flight_;
     return;
   }
   std::lock_guard<std::mutex> guard{mtx_};
@@ -88,8 +90,9 @@ void reminder_service::upsert(
   std::function<void(caf::expected<reminder_record>)> done) {
   begin_operation();
   store_->upsert_async(std::move(rec), overwrite,
-                       [this, done](caf::expected<reminder_record> result) {
-                         complete([done, result]() mutable {
+                       [this, done = std::move(done)](
+                         caf::expected<reminder_record> result) {
+                         complete([done, result = std::move(result)]() mutable {
                            done(std::move(result));
                          });
                        });
@@ -98,9 +101,12 @@ void reminder_service::upsert(
 void reminder_service::remove(reminder_key key,
                               std::function<void(caf::error)> done) {
   begin_operation();
-  store_->remove_async(std::move(key), [this, done](caf::error err) {
-    complete([done, err]() mutable { done(std::move(err)); });
-  });
+  store_->remove_async(std::move(key),
+                       [this, done = std::move(done)](caf::error err) {
+                         complete([done, err = std::move(err)]() mutable {
+                           done(std::move(err));
+                         });
+                       });
 }
 
 void reminder_service::record_fire(
@@ -109,10 +115,10 @@ void reminder_service::record_fire(
   std::function<void(caf::expected<bool>)> done) {
   begin_operation();
   store_->record_fire_async(std::move(key), revision, fire_count, next_due,
-                            [this, done](caf::expected<bool> applied) {
-                              complete([done, applied]() mutable {
-                                done(std::move(applied));
-                              });
+                            [this, done = std::move(done)](
+                              caf::expected<bool> applied) {
+                              complete([done, applied = std::move(applied)]()
+                                         mutable { done(std::move(applied)); });
                             });
 }
 

@@ -36,11 +36,6 @@ void entry_pool::release(entry_chain chain) {
   free_.push_back(chain);
 }
 
-size_t entry_pool::slabs() const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  return slabs_.size();
-}
-
 entry_chain entry_pool::carve() {
   if (slabs_.empty() || carved_ == slabs_.back().capacity) {
     auto capacity = slabs_.empty()

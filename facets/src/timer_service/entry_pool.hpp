@@ -82,11 +82,6 @@ public:
   /// Returns free entries to the pool. The chain may have any length.
   void release(entry_chain chain);
 
-  // -- observers --------------------------------------------------------------
-
-  /// @returns the number of slabs allocated so far.
-  size_t slabs() const;
-
 private:
   struct slab {
     timer_entry* base;

@@ -7,6 +7,7 @@
 
 #include <caf/actor_cast.hpp>
 
+#include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
 
 #include "timer_service/timer_service_impl.hpp"
@@ -14,18 +15,6 @@
 namespace horae {
 
 namespace {
-
-std::string format_duration(clock::duration d) {
-  using namespace std::chrono;
-  auto ns = d.count();
-  if (ns % 1'000'000'000 == 0)
-    return std::to_string(ns / 1'000'000'000) + "s";
-  if (ns % 1'000'000 == 0)
-    return std::to_string(ns / 1'000'000) + "ms";
-  if (ns % 1'000 == 0)
-    return std::to_string(ns / 1'000) + "us";
-  return std::to_string(ns) + "ns";
-}
 
 timer_service_config checked(timer_service_config cfg) {
   if (auto err = validate(cfg))

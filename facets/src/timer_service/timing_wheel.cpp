@@ -74,7 +74,6 @@ std::optional<uint64_t> timing_wheel::next_event() const noexcept {
 
 void timing_wheel::insert(timer_entry* e) noexcept {
   auto due = tick_ceil(e->deadline);
-  ++size_;
   if (due <= now_) {
     push_front(&overdue_, e);
     return;
@@ -103,7 +102,6 @@ void timing_wheel::remove(timer_entry* e) noexcept {
     e->next->pprev = pprev;
   e->next = nullptr;
   e->pprev = nullptr;
-  --size_;
   // `pprev` points into `heads_` only for the first entry of a slot; if that
   // slot is now empty, its occupancy bit must go or the owner would wake up
   // for nothing.
@@ -140,7 +138,6 @@ void timing_wheel::cascade(uint32_t k, uint32_t slot) noexcept {
     auto next = e->next;
     e->next = nullptr;
     e->pprev = nullptr;
-    --size_;
     insert(e);
     e = next;
   }

@@ -60,11 +60,6 @@ public:
 
   // -- observers --------------------------------------------------------------
 
-  /// @returns the last tick `advance` processed.
-  uint64_t current_tick() const noexcept {
-    return now_;
-  }
-
   /// @returns the tick containing monotonic time `t_ns` (rounded down).
   uint64_t tick_floor(int64_t t_ns) const noexcept;
 
@@ -74,14 +69,9 @@ public:
   /// @returns the monotonic time at which `tick` starts.
   int64_t tick_start(uint64_t tick) const noexcept;
 
-  /// @returns the number of entries in the wheel.
-  size_t size() const noexcept {
-    return size_;
-  }
-
   /// @returns the next tick at which `advance` has work (an entry fires or
   ///          a slot cascades), or `nullopt` if the wheel is empty.
-  ///          Returns `current_tick()` if overdue entries wait.
+  ///          Returns the last tick processed if overdue entries wait.
   std::optional<uint64_t> next_event() const noexcept;
 
   // -- modifiers --------------------------------------------------------------
@@ -93,11 +83,6 @@ public:
 
   /// Unlinks `e` if it is linked. O(1).
   void remove(timer_entry* e) noexcept;
-
-  /// @returns whether `e` is in the wheel.
-  static bool linked(const timer_entry* e) noexcept {
-    return e->pprev != nullptr;
-  }
 
   /// Processes every tick up to and including `target`: cascades slots and
   /// unlinks every entry due by then, calling `on_due(entry)` for each in
@@ -174,7 +159,6 @@ private:
       auto next = e->next;
       e->next = nullptr;
       e->pprev = nullptr;
-      --size_;
       if (tick_ceil(e->deadline) > tick) {
         // Only reachable after clamping a deadline beyond the range.
         insert(e);
@@ -193,7 +177,6 @@ private:
   uint32_t bits_;
   uint32_t levels_;
   uint64_t now_ = 0;
-  size_t size_ = 0;
   timer_entry* overdue_ = nullptr;
   std::vector<timer_entry*> heads_;
   std::vector<occupancy_bitmap> occupied_;

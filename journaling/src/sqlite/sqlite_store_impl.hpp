@@ -80,11 +80,11 @@ private:
   /// request's outcome.
   void run_batch(write_request* first, size_t n);
 
-  /// Applies one request inside the open transaction.
-  /// @returns an error only if the whole transaction is lost.
   /// Continues revisions from the stored counter (inside the transaction).
   caf::error sync_last_revision();
 
+  /// Applies one request inside the open transaction.
+  /// @returns an error only if the whole transaction is lost.
   caf::error apply(write_request& req, clock::wall_time now);
 
   caf::error apply_upsert(write_request& req, clock::wall_time now);

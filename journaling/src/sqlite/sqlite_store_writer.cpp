@@ -132,8 +132,14 @@ void sqlite_store::run_batch(write_request* first, size_t n) {
   // fails the batch up front (after busy_timeout) instead of mid-way.
   if (auto err = writer_db_->run(sql::begin_immediate))
     return fail_all(err);
-  if (auto err = sync_last_revision())
-    return fail_all(err);
+  // Only upserts take revisions; the steady stream of fire records does not
+  // need the stored counter.
+  auto takes_revisions = std::any_of(first, last, [](const write_request& x) {
+    return !x.invalid && x.type == write_request::kind::upsert;
+  });
+  if (takes_revisions)
+    if (auto err = sync_last_revision())
+      return fail_all(err);
   auto now = clock_->wall_now();
   for (auto i = first; i != last; ++i)
     if (!i->invalid)
