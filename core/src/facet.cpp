@@ -30,7 +30,7 @@ intercept facet::before_message(actor&, const caf::type_erased_tuple&) {
 }
 
 void facet::after_message(actor&, const caf::type_erased_tuple&,
-                          caf::invoke_message_result) {
+                          message_outcome) {
   // nop
 }
 

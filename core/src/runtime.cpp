@@ -1,6 +1,4 @@
 // Construction, manual-time driving and ordered shutdown of a runtime.
-#include <horae/core/runtime.hpp>
-
 #include <algorithm>
 
 #include <caf/scheduler/test_coordinator.hpp>
@@ -9,11 +7,11 @@
 #include <horae/core/error.hpp>
 #include <horae/core/logging.hpp>
 #include <horae/core/manual_clock.hpp>
-
-#include <spdlog/spdlog.h>
+#include <horae/core/runtime.hpp>
 
 #include "actors/function_actor.hpp"
 #include "actors/registry_state.hpp"
+#include <spdlog/spdlog.h>
 
 namespace horae {
 
@@ -38,17 +36,21 @@ runtime::runtime(horae::config cfg) : config_(std::move(cfg)) {
     sys_cfg.set("scheduler.policy", caf::atom("testing"));
   if (auto threads = config_.get_int("horae.scheduler.threads"); threads > 0)
     sys_cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
-  sys_cfg.add_error_category(error_category,
-                             [](uint8_t code, caf::atom_value category,
-                                const caf::message& ctx) {
-                               return describe(
-                                 caf::error{code, category, ctx});
-                             });
+  sys_cfg.add_error_category(
+    error_category,
+    [](uint8_t code, caf::atom_value category, const caf::message& ctx) {
+      return describe(caf::error{code, category, ctx});
+    });
   system_ = std::make_unique<caf::actor_system>(sys_cfg);
   registry_ = std::make_unique<virtual_actor_registry>(*this);
 }
 
 caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg) {
+  return make(std::move(cfg), setup_fn{});
+}
+
+caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg,
+                                                      setup_fn setup) {
   if (auto err = logging::configure(cfg))
     return err;
   std::unique_ptr<runtime> rt{new runtime(std::move(cfg))};
@@ -56,6 +58,12 @@ caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg) {
     if (!mod.install)
       continue;
     if (auto err = mod.install(*rt)) {
+      rt->shutdown();
+      return err;
+    }
+  }
+  if (setup) {
+    if (auto err = setup(*rt)) {
       rt->shutdown();
       return err;
     }
@@ -122,12 +130,12 @@ runtime::facet_settings(const std::string& name,
   }
   for (const auto& entry : complete) {
     const auto& key = entry.first;
-    auto known = std::any_of(desc->settings.begin(), desc->settings.end(),
-                             [&](const option_spec& s) { return s.key == key; });
+    auto known
+      = std::any_of(desc->settings.begin(), desc->settings.end(),
+                    [&](const option_spec& s) { return s.key == key; });
     if (!known)
-      return make_error(errc::invalid_config, "facet '" + name
-                                                + "': unknown setting '" + key
-                                                + "'");
+      return make_error(errc::invalid_config,
+                        "facet '" + name + "': unknown setting '" + key + "'");
   }
   return complete;
 }
@@ -197,11 +205,10 @@ caf::error runtime::define(std::string type, actor_factory factory,
       settings = *sub;
     auto complete = facet_settings(name, settings);
     if (!complete)
-      return make_error(code_of(complete.error()) == errc::none
-                          ? errc::invalid_config
-                          : code_of(complete.error()),
-                        "actor type '" + type + "': "
-                          + describe(complete.error()));
+      return make_error(
+        code_of(complete.error()) == errc::none ? errc::invalid_config
+                                                : code_of(complete.error()),
+        "actor type '" + type + "': " + describe(complete.error()));
     merged.facet_settings.insert_or_assign(name, std::move(*complete));
   }
   return registry_->define(std::move(type), std::move(factory),
@@ -256,6 +263,10 @@ void runtime::shutdown() {
   if (stopped_)
     return;
   stopped_ = true;
+  // Actors are still alive here, so whatever the services finish now (e.g.
+  // write completions) reaches them ahead of their exit message.
+  for (auto i = services_.rbegin(); i != services_.rend(); ++i)
+    i->second->quiesce();
   if (registry_)
     registry_->shutdown();
   {

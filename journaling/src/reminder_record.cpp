@@ -1,9 +1,8 @@
 // Comparison and validation of reminder keys and records.
-#include <horae/journaling/reminder_record.hpp>
-
 #include <tuple>
 
 #include <horae/core/error.hpp>
+#include <horae/journaling/reminder_record.hpp>
 
 namespace horae {
 
@@ -21,8 +20,8 @@ std::string to_string(const reminder_key& x) {
 bool operator==(const reminder_record& x, const reminder_record& y) {
   auto fields = [](const reminder_record& r) {
     return std::tie(r.key, r.payload, r.anchor, r.due, r.period, r.max_fires,
-                    r.expires, r.fire_count, r.policy, r.revision, r.created,
-                    r.updated);
+                    r.expires, r.fire_count, r.policy, r.on_failure,
+                    r.failed_fires, r.revision, r.created, r.updated);
   };
   return fields(x) == fields(y);
 }
@@ -33,9 +32,8 @@ caf::error validate(const reminder_key& key) {
                       "reminder key " + to_string(key)
                         + ": actor type must not be empty");
   if (key.name.empty())
-    return make_error(errc::invalid_argument,
-                      "reminder key " + to_string(key)
-                        + ": name must not be empty");
+    return make_error(errc::invalid_argument, "reminder key " + to_string(key)
+                                                + ": name must not be empty");
   return caf::none;
 }
 
@@ -52,6 +50,10 @@ caf::error validate(const reminder_record& rec) {
     return fail("unknown missed-tick policy");
   if (rec.max_fires != 0 && rec.fire_count > rec.max_fires)
     return fail("fire count exceeds max fires");
+  if (rec.on_failure)
+    if (auto err = validate(*rec.on_failure))
+      return make_error(code_of(err), "reminder " + to_string(rec.key) + ": "
+                                        + describe(err));
   return caf::none;
 }
 

@@ -1,9 +1,9 @@
 // The blocking write wrappers and the window read from the start, implemented
 // once on top of the primitives so that every store implementation gets them
 // for free.
-#include <horae/journaling/reminder_store.hpp>
-
 #include <future>
+
+#include <horae/journaling/reminder_store.hpp>
 
 namespace horae {
 
@@ -30,16 +30,14 @@ caf::error reminder_store::remove(reminder_key key) {
   return f.get();
 }
 
-caf::expected<bool>
-reminder_store::record_fire(reminder_key key, uint64_t revision,
-                            uint64_t new_fire_count,
-                            std::optional<clock::wall_time> next_due) {
+caf::expected<bool> reminder_store::record_fire(
+  reminder_key key, uint64_t revision, uint64_t new_fire_count,
+  std::optional<clock::wall_time> next_due, fire_outcome outcome) {
   std::promise<caf::expected<bool>> result;
   auto f = result.get_future();
-  record_fire_async(std::move(key), revision, new_fire_count, next_due,
-                    [&result](caf::expected<bool> x) {
-                      result.set_value(std::move(x));
-                    });
+  record_fire_async(
+    std::move(key), revision, new_fire_count, next_due, outcome,
+    [&result](caf::expected<bool> x) { result.set_value(std::move(x)); });
   return f.get();
 }
 

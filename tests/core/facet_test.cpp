@@ -1,18 +1,17 @@
 // Facet lifecycle hooks, interception order and typed lookup.
-#include <gtest/gtest.h>
-
 #include <caf/scoped_actor.hpp>
 
 #include <horae/core/runtime.hpp>
 
 #include "core/support/manual_runtime.hpp"
 #include "core/support/probe_facet.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using horae::test::high_probe;
 using horae::test::journal;
-using horae::test::manual_runtime;
 using horae::test::low_probe;
+using horae::test::manual_runtime;
 
 namespace {
 
@@ -166,14 +165,15 @@ public:
     return "self-detaching";
   }
 
-  intercept before_message(actor& self, const caf::type_erased_tuple&) override {
+  intercept before_message(actor& self,
+                           const caf::type_erased_tuple&) override {
     log_->add("once", "before");
     self.detach<self_detaching>();
     return intercept::proceed();
   }
 
   void after_message(actor&, const caf::type_erased_tuple&,
-                     caf::invoke_message_result) override {
+                     message_outcome) override {
     log_->add("once", "after");
   }
 
@@ -197,10 +197,9 @@ TEST(Facet, DetachInBeforeMessageSkipsAfterMessage) {
   caf::anon_send(a, int32_t{1});
   rt->run_until_idle();
   EXPECT_EQ(*handled, 1);
-  EXPECT_EQ(log->entries,
-            (std::vector<std::string>{"high:attach", "high:activate",
-                                      "high:before", "once:before",
-                                      "high:after"}));
+  EXPECT_EQ(log->entries, (std::vector<std::string>{
+                            "high:attach", "high:activate", "high:before",
+                            "once:before", "high:after"}));
   caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   rt->run_until_idle();
 }

@@ -1,7 +1,5 @@
 // Facets that declare the message types they intercept: their hooks run for
 // those types only, and a replaced message is filtered by its new type.
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
 
@@ -12,6 +10,7 @@
 
 #include "core/support/manual_runtime.hpp"
 #include "core/support/probe_facet.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using horae::test::journal;
@@ -69,7 +68,7 @@ public:
   }
 
   void after_message(actor&, const caf::type_erased_tuple&,
-                     caf::invoke_message_result) override {
+                     message_outcome) override {
     log_->add(label_, "after");
   }
 

@@ -1,11 +1,10 @@
 // Failure handling of the SQLite store: bad files, newer schemas, read-only
 // files and locks held by other connections.
-#include "journaling/store_fixture.hpp"
-
 #include <cstdlib>
 #include <fstream>
 #include <thread>
 
+#include "journaling/store_fixture.hpp"
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,9 +31,9 @@ public:
     sqlite3_close(db_);
   }
 
-  void exec(const char* sql) {
+  void exec(const std::string& sql) {
     char* msg = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK)
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK)
       ADD_FAILURE() << sql << ": " << (msg != nullptr ? msg : "?");
     sqlite3_free(msg);
   }
@@ -84,21 +83,40 @@ TEST_F(SqliteStoreErrors, FreshFileGetsTheLatestSchemaVersion) {
   sqlite3_close(db);
 }
 
-// A file written by schema version 1 (index on due only) is migrated on
-// open: its rows are kept and the window is read through the new index.
+// A file written by schema version 1 (index on due only, no failure
+// policy) is migrated on open: its rows are kept, follow the module's
+// failure policy, and the window is read through the new index.
 TEST_F(SqliteStoreErrors, VersionOneFileIsMigratedKeepingItsRows) {
-  create_store();
+  auto due = std::to_string((clk.wall_now() + 1min).time_since_epoch().count());
   {
     raw_connection raw{db_path};
-    raw.exec("DROP INDEX reminders_by_due_revision");
-    raw.exec("CREATE INDEX reminders_by_due ON reminders (due)");
-    raw.exec("UPDATE schema_version SET version = 1");
+    raw.exec("CREATE TABLE schema_version (version INTEGER NOT NULL);"
+             "INSERT INTO schema_version VALUES (1);"
+             "CREATE TABLE reminders (actor_type TEXT NOT NULL,"
+             " actor_key TEXT NOT NULL, name TEXT NOT NULL,"
+             " payload BLOB NOT NULL, anchor INTEGER NOT NULL,"
+             " due INTEGER NOT NULL, period INTEGER NOT NULL,"
+             " max_fires INTEGER NOT NULL, expires INTEGER,"
+             " fire_count INTEGER NOT NULL, policy INTEGER NOT NULL,"
+             " revision INTEGER NOT NULL, created INTEGER NOT NULL,"
+             " updated INTEGER NOT NULL,"
+             " PRIMARY KEY (actor_type, actor_key, name));"
+             "CREATE INDEX reminders_by_due ON reminders (due);"
+             "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL,"
+             " value INTEGER NOT NULL);"
+             "INSERT INTO store_meta VALUES ('last_revision', 1);");
+    raw.exec("INSERT INTO reminders VALUES ('billing', '1', 'bill', x'01', "
+             + due + ", " + due + ", 0, 1, NULL, 0, 0, 1, 0, 0)");
   }
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto rows = store->due_before(clk.wall_now() + 1h, 10);
   ASSERT_TRUE(rows) << describe(rows.error());
-  EXPECT_EQ(rows->size(), 1u);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].key.name, "bill");
+  EXPECT_EQ((*rows)[0].payload, std::vector<uint8_t>{1});
+  EXPECT_FALSE((*rows)[0].on_failure) << "old rows follow the module default";
+  EXPECT_EQ((*rows)[0].failed_fires, 0u);
   store->close();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
@@ -172,8 +190,8 @@ public:
       active_ = chmod(path_.c_str(), 0444) == 0;
       return;
     }
-    immutable_ = std::system(("chattr +i '" + path_ + "' 2>/dev/null").c_str())
-                 == 0;
+    immutable_
+      = std::system(("chattr +i '" + path_ + "' 2>/dev/null").c_str()) == 0;
     active_ = immutable_;
   }
 

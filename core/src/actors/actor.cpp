@@ -1,12 +1,11 @@
 // Facet bookkeeping and the interception loop around the behaviour.
-#include <horae/core/actor.hpp>
-
 #include <algorithm>
 #include <array>
 
 #include <caf/mailbox_element.hpp>
 #include <caf/system_messages.hpp>
 
+#include <horae/core/actor.hpp>
 #include <horae/core/detail/control_messages.hpp>
 #include <horae/core/detail/runtime_system_config.hpp>
 #include <horae/core/runtime.hpp>
@@ -189,8 +188,8 @@ bool actor::handle_control_message(const std::type_info& type) {
     } else {
       // Messages are waiting. They may be passive (timer fires), so look
       // again soon rather than a whole timeout later.
-      schedule_idle_check(std::max(clock::duration{std::chrono::milliseconds{1}},
-                                   timeout / 10));
+      schedule_idle_check(
+        std::max(clock::duration{std::chrono::milliseconds{1}}, timeout / 10));
     }
     return true;
   }
@@ -233,8 +232,8 @@ caf::invoke_message_result actor::consume(caf::mailbox_element& x) {
   return consume_with_facets(x, head);
 }
 
-caf::invoke_message_result
-actor::consume_with_facets(caf::mailbox_element& x, caf::rtti_pair head) {
+caf::invoke_message_result actor::consume_with_facets(caf::mailbox_element& x,
+                                                      caf::rtti_pair head) {
   // Snapshot the facets that see this message: the behaviour may attach or
   // detach facets, and only those that ran before_message run after it.
   constexpr size_t inline_capacity = 8;
@@ -276,17 +275,73 @@ actor::consume_with_facets(caf::mailbox_element& x, caf::rtti_pair head) {
   }
   if (!passive)
     note_activity();
-  auto result = super::consume(*current);
-  for (size_t i = passed; i > 0; --i) {
-    auto f = seen[i - 1];
-    // Skip facets detached meanwhile; only then is the search needed.
-    if (detachments_ == detachments_before
-        || std::any_of(facets_.begin(), facets_.end(),
-                       [f](const entry& e) { return e.ptr.get() == f; }))
-      f->after_message(*this, *view, result);
+  auto after = [&](message_outcome outcome) {
+    for (size_t i = passed; i > 0; --i) {
+      auto f = seen[i - 1];
+      // Skip facets detached meanwhile; only then is the search needed.
+      if (detachments_ == detachments_before
+          || std::any_of(facets_.begin(), facets_.end(),
+                         [f](const entry& e) { return e.ptr.get() == f; }))
+        f->after_message(*this, *view, outcome);
+    }
+    retired_.clear();
+  };
+  auto result = caf::invoke_message_result::consumed;
+  message_outcome outcome;
+  try {
+    outcome = consume_watching_default_handler(*current, result);
+  } catch (...) {
+    // The facets learn of the failure before CAF's exception handler runs
+    // (and, by default, terminates the actor).
+    after(message_outcome::threw);
+    throw;
   }
-  retired_.clear();
+  after(outcome);
   return result;
+}
+
+namespace {
+
+/// Stands in for the actor's default handler during one message: notes that
+/// no handler matched, then passes the message on to the real one.
+struct unmatched_spy {
+  bool* unmatched;
+  caf::scheduled_actor::default_handler* real;
+
+  caf::result<caf::message> operator()(caf::scheduled_actor* self,
+                                       caf::message_view& xs) const {
+    *unmatched = true;
+    return (*real)(self, xs);
+  }
+};
+
+} // namespace
+
+message_outcome
+actor::consume_watching_default_handler(caf::mailbox_element& x,
+                                        caf::invoke_message_result& result) {
+  bool unmatched = false;
+  auto real = std::move(default_handler_);
+  default_handler_ = unmatched_spy{&unmatched, &real};
+  // Put the real handler back however the behaviour leaves, unless it set
+  // a new one itself meanwhile.
+  struct restore {
+    default_handler& slot;
+    default_handler& real;
+    ~restore() {
+      if (slot.target<unmatched_spy>() != nullptr)
+        slot = std::move(real);
+    }
+  } guard{default_handler_, real};
+  result = super::consume(x);
+  switch (result) {
+    case caf::invoke_message_result::skipped:
+      return message_outcome::skipped;
+    case caf::invoke_message_result::dropped:
+      return message_outcome::unhandled;
+    default:
+      return unmatched ? message_outcome::unhandled : message_outcome::handled;
+  }
 }
 
 } // namespace horae

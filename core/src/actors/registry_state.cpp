@@ -24,15 +24,28 @@ std::string registry_state::slot_key(const std::string& type,
 }
 
 caf::error registry_state::define(actor_type type) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  if (closed_)
-    return make_error(errc::closed, "the runtime is shutting down");
-  if (types_.count(type.name) > 0)
-    return make_error(errc::already_exists,
-                      "actor type '" + type.name + "' is already defined");
   auto name = type.name;
-  types_.emplace(std::move(name), std::move(type));
+  std::vector<std::function<void(const std::string&)>> listeners;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (closed_)
+      return make_error(errc::closed, "the runtime is shutting down");
+    if (types_.count(name) > 0)
+      return make_error(errc::already_exists,
+                        "actor type '" + name + "' is already defined");
+    types_.emplace(name, std::move(type));
+    listeners = define_listeners_;
+  }
+  // Outside the lock: a listener may deliver to the new type at once.
+  for (auto& fn : listeners)
+    fn(name);
   return caf::none;
+}
+
+void registry_state::add_define_listener(
+  std::function<void(const std::string&)> fn) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  define_listeners_.push_back(std::move(fn));
 }
 
 bool registry_state::defined(const std::string& type) const {
@@ -65,16 +78,16 @@ caf::expected<registry_state::slot*>
 registry_state::find_or_activate(const std::string& type,
                                  const std::string& key) {
   if (closed_)
-    return make_error(errc::closed, "the runtime is shutting down; "
-                                      + type + "/" + key + " not reached");
+    return make_error(errc::closed, "the runtime is shutting down; " + type
+                                      + "/" + key + " not reached");
   auto k = slot_key(type, key);
   auto i = slots_.find(k);
   if (i == slots_.end()) {
     // Only an activation needs the type; a live slot implies it exists.
     auto t = types_.find(type);
     if (t == types_.end())
-      return make_error(errc::not_found, "actor type '" + type
-                                           + "' is not defined");
+      return make_error(errc::not_found,
+                        "actor type '" + type + "' is not defined");
     i = slots_.emplace(k, slot{}).first;
     if (auto err = activate(t->second, key, i->second)) {
       slots_.erase(i);

@@ -2,6 +2,7 @@
 // actors' deactivation protocol.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -33,6 +34,8 @@ public:
   }
 
   caf::error define(actor_type type);
+
+  void add_define_listener(std::function<void(const std::string&)> fn);
 
   bool defined(const std::string& type) const;
 
@@ -83,6 +86,7 @@ private:
   mutable std::mutex mtx_;
   bool closed_ = false;
   std::map<std::string, actor_type> types_;
+  std::vector<std::function<void(const std::string&)>> define_listeners_;
   std::unordered_map<std::string, slot> slots_;
   std::unordered_map<std::string, uint64_t> history_;
 };

@@ -1,8 +1,7 @@
 // Public face of the registry: validation, then the shared state.
-#include <horae/core/virtual_actor_registry.hpp>
-
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/core/virtual_actor_registry.hpp>
 
 #include "actors/registry_state.hpp"
 
@@ -39,6 +38,10 @@ void virtual_actor_registry::shutdown() {
   state_->shutdown();
 }
 
+void virtual_actor_registry::on_define(define_listener fn) {
+  state_->add_define_listener(std::move(fn));
+}
+
 caf::expected<virtual_ref>
 virtual_actor_registry::ref(const std::string& type,
                             const std::string& key) const {
@@ -52,9 +55,9 @@ virtual_actor_registry::ref(const std::string& type,
 }
 
 caf::error virtual_actor_registry::deliver(const std::string& type,
-                                          const std::string& key,
-                                          caf::strong_actor_ptr sender,
-                                          caf::message msg) const {
+                                           const std::string& key,
+                                           caf::strong_actor_ptr sender,
+                                           caf::message msg) const {
   return state_->deliver(type, key, std::move(sender), std::move(msg));
 }
 

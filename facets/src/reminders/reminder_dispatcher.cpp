@@ -1,4 +1,4 @@
-// Loading, delivery, acknowledgement and bookkeeping of reminder fires.
+// Loading, delivery, outcomes, retries and bookkeeping of reminder fires.
 #include "reminders/reminder_dispatcher.hpp"
 
 #include <algorithm>
@@ -21,59 +21,101 @@ namespace {
 
 constexpr uint64_t refill_cookie = 0;
 
+constexpr uint64_t throttle_cookie = 1;
+
+constexpr uint64_t first_entry_cookie = 2;
+
 // A failed store write is retried after this pause.
 constexpr auto store_retry_delay = std::chrono::seconds{1};
+
+// Paces loading a large window at about `load-batch` rows per pause.
+constexpr auto next_batch_delay = std::chrono::milliseconds{100};
+
+bool is_closed(const caf::error& err) {
+  return code_of(err) == errc::closed;
+}
+
+std::string describe_outcome(message_outcome x) {
+  switch (x) {
+    case message_outcome::unhandled:
+      return "the behaviour has no handler for reminder_fired";
+    case message_outcome::threw:
+      return "the handler threw";
+    default:
+      return std::string{to_string(x)};
+  }
+}
+
+auto reminders_log() {
+  return logging::logger("reminders");
+}
 
 } // namespace
 
 reminder_dispatcher::reminder_dispatcher(reminder_service& svc,
                                          timer_service& timers)
-  : service_(&svc), timers_(&timers) {
+  : service_(&svc), timers_(&timers), next_cookie_(first_entry_cookie) {
   // nop
 }
 
 caf::behavior reminder_dispatcher::make_behavior(actor* self) {
   self_ = self;
   theoretical_arrival_ = self->clock().now();
+  self->set_down_handler([this](caf::down_msg& x) { on_down(x); });
   refill();
   return {
     [this](const timer_due& x) {
       if (x.cookie == refill_cookie)
         refill();
+      else if (x.cookie == throttle_cookie)
+        drain_throttled();
       else
         on_due(x.cookie);
     },
+    [this](const reminder_received& x) { on_received(x); },
     [this](const reminder_ack& x) { on_ack(x); },
     [this](const fire_recorded& x) { on_recorded(x); },
     // Mutable: the dispatcher is the only receiver, so the record moves.
     [this](reminder_changed& x) { on_changed(std::move(x.record)); },
     [this](const reminder_removed& x) { on_removed(x.key); },
+    [this](const type_defined& x) { on_type_defined(x.type); },
   };
 }
 
-// -- window management --------------------------------------------------------
+// -- window -------------------------------------------------------------------
 
 void reminder_dispatcher::refill() {
   auto& clk = self_->clock();
   const auto& cfg = service_->config();
+  auto space = room();
+  if (space == 0) {
+    // A backlog larger than the window: the rest stays in the store until
+    // fires leave the window (see `erase`).
+    window_full_ = true;
+    return;
+  }
+  auto want = std::min(cfg.load_batch, space);
   auto limit = clk.wall_now() + cfg.lookahead;
-  auto rows = service_->store().due_after(loaded_through_, limit,
-                                          cfg.load_batch);
+  auto rows = service_->store().due_after(loaded_through_, limit, want);
   if (!rows) {
-    logging::logger("reminders")
-      ->error("cannot load due reminders: {}", describe(rows.error()));
-    schedule_refill(std::min<clock::duration>(cfg.lookahead / 2,
-                                              store_retry_delay));
+    if (is_closed(rows.error()))
+      return; // shutting down
+    reminders_log()->error("cannot load due reminders: {}",
+                           describe(rows.error()));
+    schedule_refill(
+      std::min<clock::duration>(cfg.lookahead / 2, store_retry_delay));
     return;
   }
   for (auto& rec : *rows)
     if (entries_.count(rec.key) == 0)
       load(std::move(rec));
-  if (rows->size() >= cfg.load_batch) {
-    // More rows may wait behind a full batch: continue after its last row
-    // soon, which paces loading at about `load-batch` rows per 100 ms.
+  if (rows->size() >= want) {
+    // More rows may wait behind a full batch: continue after its last row.
     loaded_through_ = due_position::of(rows->back());
-    schedule_refill(std::chrono::milliseconds{100});
+    if (room() == 0)
+      window_full_ = true;
+    else
+      schedule_refill(next_batch_delay);
     return;
   }
   // The whole window is loaded. Re-read well before its end so that nothing
@@ -83,32 +125,42 @@ void reminder_dispatcher::refill() {
 }
 
 void reminder_dispatcher::schedule_refill(clock::duration delay) {
-  // The refill is never cancelled, so its handle is not kept. Scheduling
-  // fails only once the timer service stopped, i.e. during shutdown.
+  timers_->cancel(refill_timer_);
   auto handle = timers_->schedule(self_->clock().now() + delay,
                                   caf::actor_cast<caf::strong_actor_ptr>(self_),
                                   refill_cookie);
-  if (!handle && code_of(handle.error()) != errc::closed)
-    logging::logger("reminders")
-      ->error("cannot schedule the next window refill: {}",
-              describe(handle.error()));
+  if (handle)
+    refill_timer_ = *handle;
+  else if (!is_closed(handle.error())) // closed: shutting down
+    reminders_log()->error("cannot schedule the next window refill: {}",
+                           describe(handle.error()));
+}
+
+size_t reminder_dispatcher::room() const noexcept {
+  auto most = service_->config().max_window;
+  return entries_.size() < most ? most - entries_.size() : 0;
 }
 
 bool reminder_dispatcher::in_window(const reminder_record& rec) const {
-  // The second test matters only after the wall clock went back: rows the
-  // cursor passed are never read again, so they must stay loaded.
+  // Rows the cursor passed are never read again, so they must stay loaded
+  // (this matters after the wall clock went back, or for a write due before
+  // the loaded part of a backlog). Anything else is loaded only while there
+  // is room; a later refill reads it otherwise.
+  if (!(loaded_through_ < due_position::of(rec)))
+    return true;
   return rec.due <= self_->clock().wall_now() + service_->config().lookahead
-         || !(loaded_through_ < due_position::of(rec));
+         && room() > 0;
 }
 
 void reminder_dispatcher::reload(const reminder_key& key) {
   auto row = service_->store().get(key);
   if (!row) {
+    if (is_closed(row.error()))
+      return;
     // Unknown state: read the whole window again rather than risk a row
     // that is neither loaded nor ahead of the cursor.
-    logging::logger("reminders")
-      ->error("cannot re-read reminder {}: {}", to_string(key),
-              describe(row.error()));
+    reminders_log()->error("cannot re-read reminder {}: {}", to_string(key),
+                           describe(row.error()));
     loaded_through_ = due_position::start();
     return;
   }
@@ -122,7 +174,27 @@ void reminder_dispatcher::load(reminder_record rec) {
   e = entry{};
   e.rec = std::move(rec);
   arm(key, e, self_->clock().to_monotonic(e.rec.due));
+  service_->note_window(entries_.size());
 }
+
+void reminder_dispatcher::erase(entry_map::iterator i) {
+  disarm(i->second);
+  unwatch(i->first, i->second);
+  entries_.erase(i);
+  service_->note_window(entries_.size());
+  if (!window_full_)
+    return;
+  // Refill in batches rather than for every fire that leaves.
+  const auto& cfg = service_->config();
+  auto threshold
+    = std::max<size_t>(1, std::min(cfg.load_batch, cfg.max_window / 4));
+  if (room() >= threshold) {
+    window_full_ = false;
+    schedule_refill(clock::duration::zero());
+  }
+}
+
+// -- timers -------------------------------------------------------------------
 
 void reminder_dispatcher::arm(const reminder_key& key, entry& e,
                               clock::time_point deadline) {
@@ -135,10 +207,9 @@ void reminder_dispatcher::arm(const reminder_key& key, entry& e,
     deadline, caf::actor_cast<caf::strong_actor_ptr>(self_), e.cookie);
   if (handle)
     e.handle = *handle;
-  else if (code_of(handle.error()) != errc::closed) // closed: shutting down
-    logging::logger("reminders")
-      ->error("cannot schedule reminder {}: {}", to_string(key),
-              describe(handle.error()));
+  else if (!is_closed(handle.error())) // closed: shutting down
+    reminders_log()->error("cannot schedule reminder {}: {}", to_string(key),
+                           describe(handle.error()));
 }
 
 void reminder_dispatcher::disarm(entry& e) {
@@ -150,7 +221,102 @@ void reminder_dispatcher::disarm(entry& e) {
   e.handle = timer_handle{};
 }
 
+void reminder_dispatcher::on_due(uint64_t cookie) {
+  auto i = by_cookie_.find(cookie);
+  if (i == by_cookie_.end())
+    return; // cancelled or replaced
+  auto key = i->second;
+  by_cookie_.erase(i);
+  auto& e = entries_.at(key);
+  e.cookie = 0;
+  e.handle = timer_handle{};
+  switch (e.state) {
+    case phase::waiting:
+      begin_attempt(key, e);
+      break;
+    case phase::sent:
+      // Never reached the behaviour: lost on the way, or the actor type
+      // has no ReminderFacet to report on it.
+      failed_attempt(key, e,
+                     "not received by its actor within horae.reminders."
+                     "ack-timeout");
+      break;
+    case phase::recording:
+      record(key, e, e.outcome); // retry after a failed write
+      break;
+    default:
+      break; // no timer runs in the other phases
+  }
+}
+
 // -- delivery -----------------------------------------------------------------
+
+void reminder_dispatcher::begin_attempt(const reminder_key& key, entry& e) {
+  auto& clk = self_->clock();
+  auto now_wall = clk.wall_now();
+  if (now_wall < e.rec.due) { // never early, whatever the clocks did
+    arm(key, e, clk.to_monotonic(e.rec.due));
+    return;
+  }
+  if (e.fire_id == 0) {
+    e.plan = plan_fire(e.rec, now_wall);
+    if (!e.plan.deliver) {
+      record(key, e, reminder_store::fire_outcome::delivered);
+      return;
+    }
+    e.fire_id = ++next_fire_;
+    e.attempt = 0;
+  }
+  ++e.attempt;
+  send_or_queue(key, e);
+}
+
+void reminder_dispatcher::send_or_queue(const reminder_key& key, entry& e) {
+  auto retry_at = self_->clock().now();
+  // Behind a non-empty queue, a fire waits its turn even if a token is
+  // free: the queue is in due order.
+  if (throttled_.empty() && take_token(retry_at, retry_at)) {
+    send(key, e);
+    return;
+  }
+  e.state = phase::throttled;
+  throttled_.emplace_back(key, e.fire_id);
+  if (!throttle_armed_)
+    arm_throttle(retry_at);
+}
+
+void reminder_dispatcher::arm_throttle(clock::time_point when) {
+  // One timer for the whole queue, set to the next token's time: waiting
+  // fires cost nothing until then, however many there are.
+  auto handle = timers_->schedule(
+    when, caf::actor_cast<caf::strong_actor_ptr>(self_), throttle_cookie);
+  throttle_armed_ = static_cast<bool>(handle);
+  if (!handle && !is_closed(handle.error()))
+    reminders_log()->error("cannot schedule throttled deliveries: {}",
+                           describe(handle.error()));
+}
+
+void reminder_dispatcher::drain_throttled() {
+  throttle_armed_ = false;
+  auto& clk = self_->clock();
+  while (!throttled_.empty()) {
+    auto& [key, fire_id] = throttled_.front();
+    auto i = entries_.find(key);
+    if (i == entries_.end() || i->second.state != phase::throttled
+        || i->second.fire_id != fire_id) {
+      throttled_.pop_front(); // moved on meanwhile
+      continue;
+    }
+    clock::time_point retry_at;
+    if (!take_token(clk.now(), retry_at)) {
+      arm_throttle(retry_at);
+      return;
+    }
+    auto k = std::move(key);
+    throttled_.pop_front();
+    send(k, i->second);
+  }
+}
 
 bool reminder_dispatcher::take_token(clock::time_point now,
                                      clock::time_point& retry_at) {
@@ -167,111 +333,185 @@ bool reminder_dispatcher::take_token(clock::time_point now,
   return true;
 }
 
-void reminder_dispatcher::on_due(uint64_t cookie) {
-  auto i = by_cookie_.find(cookie);
-  if (i == by_cookie_.end())
-    return; // cancelled or replaced
-  auto key = i->second;
-  by_cookie_.erase(i);
-  auto& e = entries_.at(key);
-  e.cookie = 0;
-  e.handle = timer_handle{};
-  switch (e.state) {
-    case phase::waiting:
-      deliver(key, e);
-      break;
-    case phase::in_flight:
-      // No ack within the timeout: the actor crashed or is stuck.
-      logging::logger("reminders")
-        ->warn("reminder {} was not acknowledged within {} ms; delivering "
-               "again",
-               to_string(key),
-               std::chrono::duration_cast<std::chrono::milliseconds>(
-                 service_->config().ack_timeout)
-                 .count());
-      e.state = phase::waiting;
-      deliver(key, e);
-      break;
-    case phase::recording:
-      record(key, e); // retry after a failed write
-      break;
-  }
-}
-
-void reminder_dispatcher::deliver(const reminder_key& key, entry& e) {
-  auto& clk = self_->clock();
-  auto now_wall = clk.wall_now();
-  if (now_wall < e.rec.due) { // never early, whatever the clocks did
-    arm(key, e, clk.to_monotonic(e.rec.due));
-    return;
-  }
-  e.plan = plan_fire(e.rec, now_wall);
-  if (!e.plan.deliver) {
-    record(key, e);
-    return;
-  }
-  clock::time_point retry_at;
-  if (!take_token(clk.now(), retry_at)) {
-    arm(key, e, retry_at);
-    return;
-  }
-  e.delivery_id = ++next_delivery_;
-  reminder_delivery msg{key, e.delivery_id,
+void reminder_dispatcher::send(const reminder_key& key, entry& e) {
+  auto now_wall = self_->clock().wall_now();
+  reminder_delivery msg{key, e.fire_id,
                         reminder_fired{key.name, e.rec.payload,
                                        e.plan.fire_count, e.rec.due, now_wall,
-                                       e.plan.missed},
+                                       e.plan.missed, e.attempt},
                         caf::actor_cast<caf::actor>(self_)};
   // Straight to the registry: it reports an undefined type itself, so a
   // virtual_ref (one more lookup under the lock) would only add work.
   auto err = service_->owner().registry().deliver(
     key.actor_type, key.actor_key, nullptr, caf::make_message(std::move(msg)));
-  e.state = phase::in_flight;
-  if (err && code_of(err) == errc::closed)
-    return; // the runtime is shutting down; the row stays due in the store
-  if (err) {
-    logging::logger("reminders")
-      ->error("cannot deliver reminder {}: {}; retrying later",
-              to_string(key), describe(err));
-  } else {
+  if (!err) {
     service_->count_delivery();
+    e.state = phase::sent;
+    arm(key, e, self_->clock().now() + service_->config().ack_timeout);
+    return;
   }
-  arm(key, e, clk.now() + service_->config().ack_timeout);
+  if (is_closed(err)) {
+    e.state = phase::waiting; // shutting down; the row stays due
+    return;
+  }
+  if (code_of(err) == errc::not_found) {
+    // Typical right after a restart: the application defines its types
+    // after the runtime started. The fire goes out as soon as it does.
+    auto& waiting = awaiting_type_[key.actor_type];
+    if (waiting.empty())
+      reminders_log()->info(
+        "reminders of actor type '{}' wait until it is defined",
+        key.actor_type);
+    waiting.emplace_back(key, e.fire_id);
+    e.state = phase::awaiting_type;
+    --e.attempt; // it was never delivered
+    return;
+  }
+  failed_attempt(key, e, describe(err));
 }
 
-void reminder_dispatcher::record(const reminder_key& key, entry& e) {
+void reminder_dispatcher::on_type_defined(const std::string& type) {
+  auto i = awaiting_type_.find(type);
+  if (i == awaiting_type_.end())
+    return;
+  auto waiting = std::move(i->second);
+  awaiting_type_.erase(i);
+  for (auto& [key, fire_id] : waiting) {
+    auto e = fire_under_way(key, fire_id);
+    if (e != nullptr && e->state == phase::awaiting_type) {
+      ++e->attempt;
+      send_or_queue(key, *e);
+    }
+  }
+}
+
+// -- outcomes -----------------------------------------------------------------
+
+reminder_dispatcher::entry*
+reminder_dispatcher::fire_under_way(const reminder_key& key, uint64_t fire_id) {
+  auto i = entries_.find(key);
+  if (i == entries_.end() || i->second.fire_id != fire_id
+      || i->second.state == phase::recording)
+    return nullptr; // a late report of a replaced or finished fire
+  return &i->second;
+}
+
+void reminder_dispatcher::on_received(const reminder_received& msg) {
+  auto e = fire_under_way(msg.key, msg.fire_id);
+  if (e == nullptr || e->state == phase::handling)
+    return;
+  // Whatever phase the fire was in (sent, or already waiting for a retry
+  // after the ack-timeout), this copy reached a behaviour: wait for it.
+  disarm(*e);
+  e->state = phase::handling;
+  watch(msg.key, *e, msg.handler);
+}
+
+void reminder_dispatcher::on_ack(const reminder_ack& msg) {
+  auto e = fire_under_way(msg.key, msg.fire_id);
+  if (e == nullptr)
+    return;
+  disarm(*e);
+  unwatch(msg.key, *e);
+  if (msg.outcome == message_outcome::handled)
+    record(msg.key, *e, reminder_store::fire_outcome::delivered);
+  else
+    failed_attempt(msg.key, *e, describe_outcome(msg.outcome));
+}
+
+void reminder_dispatcher::on_down(const caf::down_msg& msg) {
+  auto i = handlers_.find(msg.source);
+  if (i == handlers_.end())
+    return;
+  auto fires = std::move(i->second);
+  handlers_.erase(i);
+  for (auto& [key, fire_id] : fires) {
+    auto e = fire_under_way(key, fire_id);
+    if (e == nullptr || e->state != phase::handling)
+      continue;
+    e->handler = caf::actor_addr{};
+    failed_attempt(key, *e, "its activation ended before handling it");
+  }
+}
+
+void reminder_dispatcher::failed_attempt(const reminder_key& key, entry& e,
+                                         const std::string& reason) {
+  service_->count_failed_attempt();
+  const auto& policy
+    = e.rec.on_failure ? *e.rec.on_failure : service_->config().on_failure;
+  if (retries_left(policy, e.attempt)) {
+    auto delay = retry_delay_after(policy, e.attempt);
+    // The first failure is news; later ones of the same fire are noise.
+    auto level = e.attempt == 1 ? spdlog::level::warn : spdlog::level::debug;
+    reminders_log()->log(
+      level, "reminder {} fire {} attempt {} failed: {}; retrying in {} ms",
+      to_string(key), e.plan.fire_count, e.attempt, reason,
+      std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
+    e.state = phase::waiting;
+    arm(key, e, self_->clock().now() + delay);
+    return;
+  }
+  reminders_log()->warn("reminder {} fire {} given up after {} attempt(s): {}",
+                        to_string(key), e.plan.fire_count, e.attempt, reason);
+  service_->count_dropped_fire();
+  record(key, e, reminder_store::fire_outcome::failed);
+}
+
+void reminder_dispatcher::watch(const reminder_key& key, entry& e,
+                                caf::actor_addr handler) {
+  auto& fires = handlers_[handler];
+  if (fires.empty())
+    self_->monitor(handler);
+  fires.emplace_back(key, e.fire_id);
+  e.handler = std::move(handler);
+}
+
+void reminder_dispatcher::unwatch(const reminder_key& key, entry& e) {
+  if (!e.handler)
+    return;
+  auto i = handlers_.find(e.handler);
+  if (i != handlers_.end()) {
+    auto& fires = i->second;
+    fires.erase(
+      std::remove_if(fires.begin(), fires.end(),
+                     [&](const queued_fire& x) { return x.first == key; }),
+      fires.end());
+    if (fires.empty()) {
+      self_->demonitor(e.handler);
+      handlers_.erase(i);
+    }
+  }
+  e.handler = caf::actor_addr{};
+}
+
+// -- bookkeeping --------------------------------------------------------------
+
+void reminder_dispatcher::record(const reminder_key& key, entry& e,
+                                 reminder_store::fire_outcome outcome) {
   e.state = phase::recording;
+  e.outcome = outcome;
   auto me = caf::actor_cast<caf::actor>(self_);
-  auto id = e.delivery_id;
-  service_->record_fire(key, e.rec.revision, e.plan.fire_count,
-                        e.plan.next_due,
-                        [me, key, id](caf::expected<bool> applied) {
-                          caf::anon_send(me, fire_recorded{
-                                               key, id,
-                                               applied && *applied,
-                                               applied ? caf::error{}
-                                                       : applied.error()});
-                        });
-}
-
-void reminder_dispatcher::on_ack(const reminder_ack& ack) {
-  auto i = entries_.find(ack.key);
-  if (i == entries_.end() || i->second.state != phase::in_flight
-      || i->second.delivery_id != ack.delivery_id)
-    return; // a late ack of a replaced reminder or of an earlier delivery
-  disarm(i->second);
-  record(ack.key, i->second);
+  auto id = e.fire_id;
+  service_->record_fire(
+    key, e.rec.revision, e.plan.fire_count, e.plan.next_due, outcome,
+    [me, key, id](caf::expected<bool> applied) {
+      caf::anon_send(me,
+                     fire_recorded{key, id, applied && *applied,
+                                   applied ? caf::error{} : applied.error()});
+    });
 }
 
 void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
   auto i = entries_.find(msg.key);
   if (i == entries_.end() || i->second.state != phase::recording
-      || i->second.delivery_id != msg.delivery_id)
+      || i->second.fire_id != msg.fire_id)
     return;
   auto& e = i->second;
   if (msg.error) {
-    logging::logger("reminders")
-      ->error("cannot record fire of {}: {}; retrying", to_string(msg.key),
-              describe(msg.error));
+    if (is_closed(msg.error))
+      return; // shutting down; the fire is delivered again after restart
+    reminders_log()->error("cannot record fire of {}: {}; retrying",
+                           to_string(msg.key), describe(msg.error));
     arm(msg.key, e, self_->clock().now() + store_retry_delay);
     return;
   }
@@ -279,47 +519,45 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
     // Changes made through this runtime reach the dispatcher before the
     // fire's record (same store thread, in order) and reset the entry, so
     // the row was replaced or deleted from outside, e.g. by the admin tool.
-    logging::logger("reminders")
-      ->info("reminder {} was changed outside this runtime; re-reading it",
-             to_string(msg.key));
-    disarm(e);
-    entries_.erase(i);
+    reminders_log()->info(
+      "reminder {} was changed outside this runtime; re-reading it",
+      to_string(msg.key));
+    erase(i);
     reload(msg.key);
     return;
   }
   if (!e.plan.next_due) {
-    disarm(e);
-    entries_.erase(i);
+    erase(i);
     return;
   }
   e.rec.due = *e.plan.next_due;
   e.rec.fire_count = e.plan.fire_count;
+  if (e.outcome == reminder_store::fire_outcome::failed)
+    ++e.rec.failed_fires;
+  e.fire_id = 0;
+  e.attempt = 0;
   e.state = phase::waiting;
   auto& clk = self_->clock();
-  if (in_window(e.rec)) {
+  // Keeping its own slot needs no room: `in_window` counts it already.
+  if (!(loaded_through_ < due_position::of(e.rec))
+      || e.rec.due <= clk.wall_now() + service_->config().lookahead)
     arm(msg.key, e, clk.to_monotonic(e.rec.due));
-  } else {
-    disarm(e);
-    entries_.erase(i); // outside the window; a later refill loads it
-  }
+  else
+    erase(i); // outside the window; a later refill loads it
 }
 
 void reminder_dispatcher::on_changed(reminder_record rec) {
   auto i = entries_.find(rec.key);
-  if (i != entries_.end()) {
-    disarm(i->second);
-    entries_.erase(i);
-  }
+  if (i != entries_.end())
+    erase(i);
   if (in_window(rec))
     load(std::move(rec));
 }
 
 void reminder_dispatcher::on_removed(const reminder_key& key) {
   auto i = entries_.find(key);
-  if (i == entries_.end())
-    return;
-  disarm(i->second);
-  entries_.erase(i);
+  if (i != entries_.end())
+    erase(i);
 }
 
 } // namespace horae::detail

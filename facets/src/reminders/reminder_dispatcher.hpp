@@ -1,18 +1,26 @@
-// The dispatcher actor's state: the window of loaded reminders, their
-// timers, deliveries awaiting acks, and the delivery rate limit.
+// The dispatcher actor's state: the bounded window of loaded reminders, their
+// timers, fires under way with their attempts, the activations handling
+// them, and the delivery rate limit with its one queue.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <optional>
+#include <set>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
+#include <caf/actor_addr.hpp>
 #include <caf/behavior.hpp>
+#include <caf/system_messages.hpp>
 
 #include <horae/core/actor.hpp>
 #include <horae/facets/fire_plan.hpp>
 #include <horae/facets/timer_handle.hpp>
 #include <horae/journaling/due_position.hpp>
 #include <horae/journaling/reminder_record.hpp>
+#include <horae/journaling/reminder_store.hpp>
 
 #include "reminders/reminder_messages.hpp"
 
@@ -23,6 +31,17 @@ class timer_service;
 
 namespace detail {
 
+/// Delivers due reminders and records their outcome.
+///
+/// A fire goes through these phases:
+/// - `waiting`: armed for its due time, or for its next attempt;
+/// - `throttled`: due, queued behind the delivery rate limit;
+/// - `awaiting_type`: due, but its actor type is not defined yet;
+/// - `sent`: handed to the registry; if it has not reached the behaviour
+///   within `ack-timeout`, it counts as lost;
+/// - `handling`: the behaviour has it; the dispatcher monitors that
+///   activation and waits for the outcome however long the handler takes;
+/// - `recording`: the outcome is being written to the store.
 class reminder_dispatcher {
 public:
   reminder_dispatcher(reminder_service& svc, timer_service& timers);
@@ -30,47 +49,105 @@ public:
   caf::behavior make_behavior(actor* self);
 
 private:
-  enum class phase { waiting, in_flight, recording };
+  enum class phase {
+    waiting,
+    throttled,
+    awaiting_type,
+    sent,
+    handling,
+    recording
+  };
 
   struct entry {
     reminder_record rec;
     phase state = phase::waiting;
     uint64_t cookie = 0;
     timer_handle handle;
-    uint64_t delivery_id = 0;
+    /// Names the fire under way across its attempts; 0 when none is.
+    uint64_t fire_id = 0;
+    uint32_t attempt = 0;
     fire_plan plan;
+    /// The activation handling the fire (phase `handling`).
+    caf::actor_addr handler;
+    reminder_store::fire_outcome outcome
+      = reminder_store::fire_outcome::delivered;
   };
+
+  using entry_map = std::map<reminder_key, entry>;
+
+  /// A fire waiting in a queue; stale once its entry moved on.
+  using queued_fire = std::pair<reminder_key, uint64_t>;
+
+  // -- window -----------------------------------------------------------------
 
   void refill();
   void schedule_refill(clock::duration delay);
+  size_t room() const noexcept;
   bool in_window(const reminder_record& rec) const;
   void reload(const reminder_key& key);
   void load(reminder_record rec);
+  void erase(entry_map::iterator i);
+
+  // -- timers -----------------------------------------------------------------
+
   void arm(const reminder_key& key, entry& e, clock::time_point deadline);
   void disarm(entry& e);
   void on_due(uint64_t cookie);
-  void deliver(const reminder_key& key, entry& e);
-  void record(const reminder_key& key, entry& e);
-  void on_ack(const reminder_ack& ack);
+
+  // -- delivery ---------------------------------------------------------------
+
+  void begin_attempt(const reminder_key& key, entry& e);
+  void send_or_queue(const reminder_key& key, entry& e);
+  void send(const reminder_key& key, entry& e);
+  void arm_throttle(clock::time_point when);
+  void drain_throttled();
+  bool take_token(clock::time_point now, clock::time_point& retry_at);
+  void on_type_defined(const std::string& type);
+
+  // -- outcomes ---------------------------------------------------------------
+
+  entry* fire_under_way(const reminder_key& key, uint64_t fire_id);
+  void on_received(const reminder_received& msg);
+  void on_ack(const reminder_ack& msg);
+  void on_down(const caf::down_msg& msg);
+  void failed_attempt(const reminder_key& key, entry& e,
+                      const std::string& reason);
+  void watch(const reminder_key& key, entry& e, caf::actor_addr handler);
+  void unwatch(const reminder_key& key, entry& e);
+
+  // -- bookkeeping ------------------------------------------------------------
+
+  void record(const reminder_key& key, entry& e,
+              reminder_store::fire_outcome outcome);
   void on_recorded(const fire_recorded& msg);
   void on_changed(reminder_record rec);
   void on_removed(const reminder_key& key);
-  bool take_token(clock::time_point now, clock::time_point& retry_at);
 
   reminder_service* service_;
   timer_service* timers_;
   actor* self_ = nullptr;
-  std::map<reminder_key, entry> entries_;
+  entry_map entries_;
   std::unordered_map<uint64_t, reminder_key> by_cookie_;
-  uint64_t next_cookie_ = 1; // 0 is the refill timer
-  uint64_t next_delivery_ = 0;
+  uint64_t next_cookie_; // below it: the refill and throttle timers
+  uint64_t next_fire_ = 0;
   /// Every stored reminder at or before this position is in `entries_`
   /// (changes made through this runtime keep it so), so a refill reads only
   /// what comes after it.
   due_position loaded_through_ = due_position::start();
+  timer_handle refill_timer_;
+  /// The window reached `max-window`: no refill is scheduled until removals
+  /// make room again.
+  bool window_full_ = false;
   /// Rate limit as a virtual schedule (GCRA): the time at which the bucket
   /// would be full again. Integer arithmetic keeps it exact.
   clock::time_point theoretical_arrival_;
+  /// Due fires waiting for a token, in due order, behind one timer.
+  std::deque<queued_fire> throttled_;
+  bool throttle_armed_ = false;
+  /// Due fires whose actor type is not defined yet, by type.
+  std::unordered_map<std::string, std::vector<queued_fire>> awaiting_type_;
+  /// Activations that have fires in hand, each monitored once.
+  std::map<caf::actor_addr, std::vector<queued_fire>> handlers_;
 };
 
 } // namespace detail

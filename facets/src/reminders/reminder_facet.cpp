@@ -1,6 +1,4 @@
 // Argument checks, scoping and acknowledgement of reminders inside an actor.
-#include <horae/facets/reminder_facet.hpp>
-
 #include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 
@@ -8,11 +6,11 @@
 #include <horae/core/error.hpp>
 #include <horae/core/logging.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include "reminders/reminder_messages.hpp"
+#include <spdlog/spdlog.h>
 
 namespace horae {
 
@@ -105,6 +103,9 @@ caf::error reminder_facet::upsert(const std::string& name,
                  + std::to_string(cfg.max_payload_bytes));
   if (!is_valid(options.policy))
     return bad(errc::invalid_argument, name, "unknown missed-tick policy");
+  if (options.on_failure)
+    if (auto err = validate(*options.on_failure))
+      return bad(code_of(err), name, describe(err));
   const auto& id = *self_->identity();
   auto now = self_->clock().wall_now();
   reminder_record rec;
@@ -117,19 +118,19 @@ caf::error reminder_facet::upsert(const std::string& name,
   if (options.ttl)
     rec.expires = now + *options.ttl;
   rec.policy = options.policy;
+  rec.on_failure = options.on_failure;
   auto dispatcher = service_->dispatcher();
   auto reply = route(std::move(done));
-  service_->upsert(std::move(rec), options.overwrite,
-                   [dispatcher, reply](caf::expected<reminder_record> stored) {
-                     if (!stored) {
-                       reply(stored.error());
-                       return;
-                     }
-                     caf::anon_send(dispatcher,
-                                    detail::reminder_changed{
-                                      std::move(*stored)});
-                     reply(caf::error{});
-                   });
+  service_->upsert(
+    std::move(rec), options.overwrite,
+    [dispatcher, reply](caf::expected<reminder_record> stored) {
+      if (!stored) {
+        reply(stored.error());
+        return;
+      }
+      caf::anon_send(dispatcher, detail::reminder_changed{std::move(*stored)});
+      reply(caf::error{});
+    });
   return caf::none;
 }
 
@@ -190,8 +191,9 @@ message_filter reminder_facet::intercepts() const {
                               detail::reminder_callback>();
 }
 
-intercept reminder_facet::before_message(actor& self,
-                                         const caf::type_erased_tuple& content) {
+intercept
+reminder_facet::before_message(actor& self,
+                               const caf::type_erased_tuple& content) {
   if (content.size() != 1)
     return intercept::proceed();
   if (content.match_element<detail::reminder_callback>(0)) {
@@ -210,19 +212,37 @@ intercept reminder_facet::before_message(actor& self,
               self.display_name(), to_string(delivery.key));
     return intercept::drop();
   }
-  pending_ack_ = pending_ack{delivery.dispatcher, delivery.key,
-                             delivery.delivery_id};
+  auto handled = handled_.find(delivery.key.name);
+  if (handled != handled_.end() && handled->second == delivery.fire_id) {
+    // A second copy of a fire this activation already handled (the first
+    // spent longer than the ack-timeout in the mailbox): its outcome is
+    // already reported, so the behaviour must not see it twice.
+    return intercept::drop().passive();
+  }
+  // From here on the dispatcher waits for the outcome, however long the
+  // handler takes, and watches this activation instead of the clock.
+  caf::anon_send(
+    delivery.dispatcher,
+    detail::reminder_received{delivery.key, delivery.fire_id, self.address()});
+  pending_ack_
+    = pending_ack{delivery.dispatcher, delivery.key, delivery.fire_id};
   return intercept::replace(caf::make_message(delivery.fired));
 }
 
 void reminder_facet::after_message(actor&, const caf::type_erased_tuple&,
-                                   caf::invoke_message_result) {
+                                   message_outcome outcome) {
   if (!pending_ack_)
     return;
   auto ack = std::move(*pending_ack_);
   pending_ack_.reset();
-  caf::anon_send(ack.dispatcher,
-                 detail::reminder_ack{std::move(ack.key), ack.delivery_id});
+  // A skipped fire stays in the mailbox and passes this facet again once
+  // the behaviour changes; only then is there an outcome to report.
+  if (outcome == message_outcome::skipped)
+    return;
+  if (outcome == message_outcome::handled)
+    handled_[ack.key.name] = ack.fire_id;
+  caf::anon_send(ack.dispatcher, detail::reminder_ack{std::move(ack.key),
+                                                      ack.fire_id, outcome});
 }
 
 } // namespace horae

@@ -1,13 +1,15 @@
 // Store ownership, completion routing and the dispatcher's lifecycle.
-#include <horae/facets/reminder_service.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
 
 #include <horae/core/logging.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_service.hpp>
 #include <horae/facets/timer_service.hpp>
 
-#include <spdlog/spdlog.h>
-
 #include "reminders/reminder_dispatcher.hpp"
+#include "reminders/reminder_messages.hpp"
+#include <spdlog/spdlog.h>
 
 namespace horae {
 
@@ -32,11 +34,37 @@ void reminder_service::start() {
   if (timers == nullptr || dispatcher_)
     return;
   auto state = std::make_shared<detail::reminder_dispatcher>(*this, *timers);
-  dispatcher_ = runtime_->spawn([state](actor* self) {
-    return state->make_behavior(self);
+  dispatcher_ = runtime_->spawn(
+    [state](actor* self) { return state->make_behavior(self); });
+  // Fires that found their actor type undefined go out once it is defined.
+  caf::weak_actor_ptr weak = caf::actor_cast<caf::weak_actor_ptr>(dispatcher_);
+  runtime_->registry().on_define([weak](const std::string& type) {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<caf::actor>(strong),
+                     detail::type_defined{type});
   });
   logging::logger("reminders")
     ->info("reminder service started on {}", config_.db_path);
+}
+
+void reminder_service::quiesce() {
+  if (!store_)
+    return;
+  if (manual_) {
+    poll();
+    return;
+  }
+  auto target = issued_.load();
+  std::unique_lock<std::mutex> guard{mtx_};
+  drain_target_ = target;
+  // Writes take one fsync each batch; the bound covers a locked database
+  // (busy timeout) and only guards against a wedged disk.
+  auto bound = config_.busy_timeout + std::chrono::seconds{30};
+  if (!cv_.wait_for(guard, bound, [&] { return finished_ >= target; }))
+    logging::logger("reminders")
+      ->warn("{} reminder write(s) still pending after {} s at shutdown",
+             target - finished_.load(),
+             std::chrono::duration_cast<std::chrono::seconds>(bound).count());
 }
 
 void reminder_service::stop() {
@@ -57,7 +85,7 @@ size_t reminder_service::poll() {
     std::unique_lock<std::mutex> guard{mtx_};
     // Writes take one fsync; the bound only guards against a wedged disk.
     cv_.wait_for(guard, std::chrono::seconds{30},
-                 [this] { return in_flight_ == 0; });
+                 [this] { return finished_ == issued_; });
     ready.swap(completed_);
   }
   for (auto& fn : ready)
@@ -66,22 +94,24 @@ size_t reminder_service::poll() {
 }
 
 void reminder_service::begin_operation() {
-  // Only `poll` (manual time) waits for writes in flight; on real time the
-  // count would cost two lock round trips per write for nobody.
-  if (!manual_)
-    return;
-  std::lock_guard<std::mutex> guard{mtx_};
-  ++in_flight_;
+  ++issued_;
 }
 
 void reminder_service::complete(std::function<void()> fn) {
   if (!manual_) {
     fn();
+    // Only a draining shutdown waits; everyone else skips the lock. The
+    // waiter re-checks the count under the lock, so taking it before the
+    // notification cannot lose the wake-up.
+    if (++finished_ >= drain_target_) {
+      std::lock_guard<std::mutex> guard{mtx_};
+      cv_.notify_all();
+    }
     return;
   }
   std::lock_guard<std::mutex> guard{mtx_};
   completed_.push_back(std::move(fn));
-  --in_flight_;
+  ++finished_;
   cv_.notify_all();
 }
 
@@ -89,37 +119,37 @@ void reminder_service::upsert(
   reminder_record rec, bool overwrite,
   std::function<void(caf::expected<reminder_record>)> done) {
   begin_operation();
-  store_->upsert_async(std::move(rec), overwrite,
-                       [this, done = std::move(done)](
-                         caf::expected<reminder_record> result) {
-                         complete([done, result = std::move(result)]() mutable {
-                           done(std::move(result));
-                         });
-                       });
+  store_->upsert_async(
+    std::move(rec), overwrite,
+    [this, done = std::move(done)](caf::expected<reminder_record> result) {
+      complete([done, result = std::move(result)]() mutable {
+        done(std::move(result));
+      });
+    });
 }
 
 void reminder_service::remove(reminder_key key,
                               std::function<void(caf::error)> done) {
   begin_operation();
-  store_->remove_async(std::move(key),
-                       [this, done = std::move(done)](caf::error err) {
-                         complete([done, err = std::move(err)]() mutable {
-                           done(std::move(err));
-                         });
-                       });
+  store_->remove_async(std::move(key), [this, done = std::move(done)](
+                                         caf::error err) {
+    complete([done, err = std::move(err)]() mutable { done(std::move(err)); });
+  });
 }
 
 void reminder_service::record_fire(
   reminder_key key, uint64_t revision, uint64_t fire_count,
   std::optional<clock::wall_time> next_due,
+  reminder_store::fire_outcome outcome,
   std::function<void(caf::expected<bool>)> done) {
   begin_operation();
-  store_->record_fire_async(std::move(key), revision, fire_count, next_due,
-                            [this, done = std::move(done)](
-                              caf::expected<bool> applied) {
-                              complete([done, applied = std::move(applied)]()
-                                         mutable { done(std::move(applied)); });
-                            });
+  store_->record_fire_async(
+    std::move(key), revision, fire_count, next_due, outcome,
+    [this, done = std::move(done)](caf::expected<bool> applied) {
+      complete([done, applied = std::move(applied)]() mutable {
+        done(std::move(applied));
+      });
+    });
 }
 
 } // namespace horae

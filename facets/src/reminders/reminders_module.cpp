@@ -1,10 +1,9 @@
 // Options, store opening and facet factory of the reminders module.
-#include <horae/facets/reminders_module.hpp>
-
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
+#include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timer_service.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
@@ -30,8 +29,25 @@ module reminders_module() {
                          "most reminder deliveries per second (limits the "
                          "stampede after a cold start)"),
     option_spec::duration("horae.reminders.ack-timeout", 30s, 10ms, hours{1},
-                          "deliver again if a fire is not handled within "
-                          "this time"),
+                          "deliver again if a fire has not reached its "
+                          "actor's behaviour within this time"),
+    option_spec::integer("horae.reminders.max-window", 20'000, 1, 10'000'000,
+                         "most reminders held in memory at once, however "
+                         "large the backlog in the store"),
+    option_spec::integer("horae.reminders.failure.max-retries", 3, 0,
+                         max_failure_retries,
+                         "further attempts of a fire whose delivery failed"),
+    option_spec::duration("horae.reminders.failure.retry-delay", 1s, 1ms,
+                          max_failure_retry_delay,
+                          "pause before the first retry; doubles with each "
+                          "further retry"),
+    option_spec::duration("horae.reminders.failure.max-retry-delay", 1min, 1ms,
+                          max_failure_retry_delay,
+                          "longest pause between two attempts"),
+    option_spec::string("horae.reminders.failure.then", "drop",
+                        "what follows the last retry: drop the fire or "
+                        "retry_forever",
+                        {"drop", "retry_forever"}),
     option_spec::integer("horae.reminders.max-payload-bytes", 64 * 1024, 0,
                          16 * 1024 * 1024, "largest reminder payload"),
     option_spec::duration("horae.reminders.busy-timeout", 5s, 0s, 10min,
@@ -39,8 +55,9 @@ module reminders_module() {
   };
   facet_descriptor desc;
   desc.name = std::string{reminder_facet::facet_name};
-  desc.make = [](runtime&, const caf::settings&)
-    -> caf::expected<std::unique_ptr<facet>> {
+  desc.make
+    = [](runtime&,
+         const caf::settings&) -> caf::expected<std::unique_ptr<facet>> {
     return std::make_unique<reminder_facet>();
   };
   mod.facets.push_back(std::move(desc));
@@ -54,14 +71,29 @@ module reminders_module() {
     reminder_service_config rcfg;
     rcfg.db_path = cfg.get_string("horae.reminders.db");
     rcfg.lookahead = cfg.get_duration("horae.reminders.lookahead");
-    rcfg.load_batch = static_cast<size_t>(
-      cfg.get_int("horae.reminders.load-batch"));
+    rcfg.load_batch
+      = static_cast<size_t>(cfg.get_int("horae.reminders.load-batch"));
     rcfg.min_period = cfg.get_duration("horae.reminders.min-period");
-    rcfg.max_delivery_rate = static_cast<uint64_t>(
-      cfg.get_int("horae.reminders.max-delivery-rate"));
+    rcfg.max_delivery_rate
+      = static_cast<uint64_t>(cfg.get_int("horae.reminders.max-delivery-rate"));
     rcfg.ack_timeout = cfg.get_duration("horae.reminders.ack-timeout");
-    rcfg.max_payload_bytes = static_cast<size_t>(
-      cfg.get_int("horae.reminders.max-payload-bytes"));
+    rcfg.max_window
+      = static_cast<size_t>(cfg.get_int("horae.reminders.max-window"));
+    rcfg.on_failure.max_retries = static_cast<uint32_t>(
+      cfg.get_int("horae.reminders.failure.max-retries"));
+    rcfg.on_failure.retry_delay
+      = cfg.get_duration("horae.reminders.failure.retry-delay");
+    rcfg.on_failure.max_retry_delay
+      = cfg.get_duration("horae.reminders.failure.max-retry-delay");
+    if (auto then = exhausted_action_from_string(
+          cfg.get_string("horae.reminders.failure.then")))
+      rcfg.on_failure.then = *then;
+    if (auto err = validate(rcfg.on_failure))
+      return make_error(errc::invalid_config,
+                        cfg.source()
+                          + ": horae.reminders.failure: " + describe(err));
+    rcfg.max_payload_bytes
+      = static_cast<size_t>(cfg.get_int("horae.reminders.max-payload-bytes"));
     rcfg.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       cfg.get_duration("horae.reminders.busy-timeout"));
     if (rcfg.db_path.empty())

@@ -1,7 +1,5 @@
 // Named timers on top of the shared timer service, with generation checks
 // that keep cancelled and replaced fires away from the behaviour.
-#include <horae/facets/timer_facet.hpp>
-
 #include <algorithm>
 
 #include <caf/actor_cast.hpp>
@@ -11,6 +9,7 @@
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/timer_due.hpp>
+#include <horae/facets/timer_facet.hpp>
 #include <horae/facets/timer_fired.hpp>
 #include <horae/facets/timer_service.hpp>
 
@@ -68,19 +67,19 @@ caf::error timer_facet::check_common(const std::string& name,
   if (name.empty())
     return make_error(errc::invalid_argument, "timer name must not be empty");
   if (delay < clock::duration::zero())
-    return make_error(errc::invalid_argument,
-                      "timer '" + name + "': negative delay "
-                        + format_duration(delay));
+    return make_error(errc::invalid_argument, "timer '" + name
+                                                + "': negative delay "
+                                                + format_duration(delay));
   if (delay > service_->max_delay())
     return make_error(errc::out_of_range,
                       "timer '" + name + "': delay " + format_duration(delay)
                         + " exceeds the timer range of "
                         + format_duration(service_->max_delay()));
   if (by_name_.count(name) == 0 && by_name_.size() >= max_timers_)
-    return make_error(errc::limit_reached,
-                      "timer '" + name + "': the actor already has "
-                        + std::to_string(max_timers_)
-                        + " timers (setting max-timers)");
+    return make_error(errc::limit_reached, "timer '" + name
+                                             + "': the actor already has "
+                                             + std::to_string(max_timers_)
+                                             + " timers (setting max-timers)");
   return caf::none;
 }
 
@@ -108,9 +107,9 @@ caf::error timer_facet::start_periodic(const std::string& name,
   if (auto err = check_common(name, std::max(initial, interval)))
     return err;
   if (initial < clock::duration::zero())
-    return make_error(errc::invalid_argument,
-                      "timer '" + name + "': negative initial delay "
-                        + format_duration(initial));
+    return make_error(errc::invalid_argument, "timer '" + name
+                                                + "': negative initial delay "
+                                                + format_duration(initial));
   if (interval < service_->config().resolution)
     return make_error(errc::out_of_range,
                       "timer '" + name + "': interval "
@@ -160,8 +159,8 @@ caf::error timer_facet::arm(uint32_t index, clock::time_point due) {
   auto& s = slots_[index];
   s.next_due = due;
   auto target = caf::actor_cast<caf::strong_actor_ptr>(self_);
-  auto handle = service_->schedule(due, target,
-                                   make_cookie(index, s.generation));
+  auto handle
+    = service_->schedule(due, target, make_cookie(index, s.generation));
   if (!handle)
     return handle.error();
   s.handle = *handle;
@@ -216,10 +215,9 @@ std::vector<timer_info> timer_facet::list() const {
     result.push_back(timer_info{s.name, s.periodic, s.mode, s.interval,
                                 s.next_due, s.ticks, !s.payload.empty()});
   }
-  std::sort(result.begin(), result.end(),
-            [](const timer_info& a, const timer_info& b) {
-              return a.name < b.name;
-            });
+  std::sort(
+    result.begin(), result.end(),
+    [](const timer_info& a, const timer_info& b) { return a.name < b.name; });
   return result;
 }
 
@@ -295,7 +293,7 @@ intercept timer_facet::before_message(actor& self,
 }
 
 void timer_facet::after_message(actor& self, const caf::type_erased_tuple&,
-                                caf::invoke_message_result) {
+                                message_outcome) {
   if (in_delivery_ < 0)
     return;
   auto index = static_cast<uint32_t>(in_delivery_);

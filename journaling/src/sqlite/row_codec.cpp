@@ -1,6 +1,8 @@
 // Binding and reading reminder rows.
 #include "sqlite/row_codec.hpp"
 
+#include <algorithm>
+
 #include <horae/core/error.hpp>
 
 namespace horae::detail {
@@ -19,8 +21,8 @@ std::string text_at(sqlite3_stmt* stmt, int col) {
 }
 
 int bind_text(sqlite3_stmt* stmt, int idx, const std::string& str) {
-  return sqlite3_bind_text64(stmt, idx, str.data(), str.size(),
-                             SQLITE_STATIC, SQLITE_UTF8);
+  return sqlite3_bind_text64(stmt, idx, str.data(), str.size(), SQLITE_STATIC,
+                             SQLITE_UTF8);
 }
 
 } // namespace
@@ -45,24 +47,34 @@ int bind_record(sqlite3_stmt* stmt, const reminder_record& rec) {
                                     rec.payload.size(), SQLITE_STATIC);
   if (rc != SQLITE_OK)
     return rc;
-  auto bind64 = [&](int idx, int64_t x) {
-    return sqlite3_bind_int64(stmt, idx, x);
-  };
+  auto bind64
+    = [&](int idx, int64_t x) { return sqlite3_bind_int64(stmt, idx, x); };
   if ((rc = bind64(5, to_db(rec.anchor))) != SQLITE_OK
       || (rc = bind64(6, to_db(rec.due))) != SQLITE_OK
       || (rc = bind64(7, rec.period.count())) != SQLITE_OK
       || (rc = bind64(8, to_db(rec.max_fires))) != SQLITE_OK)
     return rc;
-  rc = rec.expires ? bind64(9, to_db(*rec.expires))
-                   : sqlite3_bind_null(stmt, 9);
-  if (rc != SQLITE_OK
-      || (rc = bind64(10, to_db(rec.fire_count))) != SQLITE_OK
+  rc
+    = rec.expires ? bind64(9, to_db(*rec.expires)) : sqlite3_bind_null(stmt, 9);
+  if (rc != SQLITE_OK || (rc = bind64(10, to_db(rec.fire_count))) != SQLITE_OK
       || (rc = bind64(11, static_cast<int64_t>(rec.policy))) != SQLITE_OK
       || (rc = bind64(12, to_db(rec.revision))) != SQLITE_OK
       || (rc = bind64(13, to_db(rec.created))) != SQLITE_OK
       || (rc = bind64(14, to_db(rec.updated))) != SQLITE_OK)
     return rc;
-  return SQLITE_OK;
+  if (rec.on_failure) {
+    const auto& f = *rec.on_failure;
+    if ((rc = bind64(15, f.max_retries)) != SQLITE_OK
+        || (rc = bind64(16, f.retry_delay.count())) != SQLITE_OK
+        || (rc = bind64(17, f.max_retry_delay.count())) != SQLITE_OK
+        || (rc = bind64(18, static_cast<int64_t>(f.then))) != SQLITE_OK)
+      return rc;
+  } else {
+    for (int idx = 15; idx <= 18; ++idx)
+      if ((rc = sqlite3_bind_null(stmt, idx)) != SQLITE_OK)
+        return rc;
+  }
+  return bind64(19, to_db(rec.failed_fires));
 }
 
 caf::expected<reminder_record> read_record(sqlite3_stmt* stmt,
@@ -92,6 +104,21 @@ caf::expected<reminder_record> read_record(sqlite3_stmt* stmt,
   rec.revision = static_cast<uint64_t>(sqlite3_column_int64(stmt, 11));
   rec.created = wall_time_at(stmt, 12);
   rec.updated = wall_time_at(stmt, 13);
+  if (sqlite3_column_type(stmt, 14) != SQLITE_NULL) {
+    failure_policy f;
+    auto retries = sqlite3_column_int64(stmt, 14);
+    f.max_retries = static_cast<uint32_t>(
+      std::clamp<int64_t>(retries, 0, max_failure_retries + 1));
+    f.retry_delay = clock::duration{sqlite3_column_int64(stmt, 15)};
+    f.max_retry_delay = clock::duration{sqlite3_column_int64(stmt, 16)};
+    f.then = static_cast<exhausted_action>(sqlite3_column_int64(stmt, 17));
+    if (auto err = validate(f))
+      return make_error(errc::storage_corrupt,
+                        "sqlite database " + path + ": reminder "
+                          + to_string(rec.key) + " has a bad " + describe(err));
+    rec.on_failure = f;
+  }
+  rec.failed_fires = static_cast<uint64_t>(sqlite3_column_int64(stmt, 18));
   return rec;
 }
 

@@ -54,17 +54,25 @@ constexpr migration migrations[] = {
    // needs no sort. Revisions grow, so rows sharing a due time append.
    "CREATE INDEX reminders_by_due_revision ON reminders (due, revision);"
    "DROP INDEX reminders_by_due;"},
+  {3, "failure policy and failed fire count per reminder",
+   // NULL retry columns: the reminder follows the module's default policy,
+   // so rows written before this version keep doing what they did.
+   "ALTER TABLE reminders ADD COLUMN retry_limit INTEGER;"
+   "ALTER TABLE reminders ADD COLUMN retry_delay INTEGER;"
+   "ALTER TABLE reminders ADD COLUMN retry_max_delay INTEGER;"
+   "ALTER TABLE reminders ADD COLUMN retry_then INTEGER;"
+   "ALTER TABLE reminders ADD COLUMN failed_fires INTEGER NOT NULL "
+   "DEFAULT 0;"},
 };
 
 // -- helpers ------------------------------------------------------------------
 
 caf::error newer_than_supported(const sqlite_connection& db, int version) {
-  return make_error(errc::storage_corrupt,
-                    "sqlite database " + db.path() + ": database schema version "
-                      + std::to_string(version)
-                      + " is newer than supported "
-                      + std::to_string(latest_schema_version())
-                      + "; upgrade horae to open it");
+  return make_error(
+    errc::storage_corrupt,
+    "sqlite database " + db.path() + ": database schema version "
+      + std::to_string(version) + " is newer than supported "
+      + std::to_string(latest_schema_version()) + "; upgrade horae to open it");
 }
 
 /// Reads the version inside the caller's transaction (or snapshot).
@@ -108,8 +116,7 @@ caf::error apply(sqlite_connection& db, const migration& m) {
     return fail(newer_than_supported(db, *version));
   if (*version < m.version) {
     std::string what = "migration to schema version "
-                       + std::to_string(m.version) + " (" + m.description
-                       + ")";
+                       + std::to_string(m.version) + " (" + m.description + ")";
     if (auto err = db.exec_script(m.script, what.c_str()))
       return fail(std::move(err));
     auto stmt = db.prepare("UPDATE schema_version SET version = ?1");

@@ -50,7 +50,7 @@ public:
   void record_fire_async(reminder_key key, uint64_t revision,
                          uint64_t new_fire_count,
                          std::optional<clock::wall_time> next_due,
-                         fire_completion done) override;
+                         fire_outcome outcome, fire_completion done) override;
 
   caf::expected<std::optional<reminder_record>>
   get(const reminder_key& key) override;

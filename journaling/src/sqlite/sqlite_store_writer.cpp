@@ -1,12 +1,11 @@
 // The write side of the SQLite store: queueing, the writer thread and group
 // commit.
-#include "sqlite/sqlite_store_impl.hpp"
-
 #include <algorithm>
 
 #include <horae/core/error.hpp>
 
 #include "sqlite/row_codec.hpp"
+#include "sqlite/sqlite_store_impl.hpp"
 #include "sqlite/statements.hpp"
 
 namespace horae::detail {
@@ -17,12 +16,9 @@ sqlite_store::sqlite_store(sqlite_store_options opts,
                            std::unique_ptr<sqlite_connection> writer_db,
                            std::unique_ptr<sqlite_connection> reader_db,
                            uint64_t last_revision)
-  : opts_(std::move(opts)),
-    clock_(opts_.time_source),
-    writer_db_(std::move(writer_db)),
-    last_revision_(last_revision),
-    durable_revision_(last_revision),
-    reader_db_(std::move(reader_db)) {
+  : opts_(std::move(opts)), clock_(opts_.time_source),
+    writer_db_(std::move(writer_db)), last_revision_(last_revision),
+    durable_revision_(last_revision), reader_db_(std::move(reader_db)) {
   // nop
 }
 
@@ -62,6 +58,7 @@ void sqlite_store::remove_async(reminder_key key, completion done) {
 void sqlite_store::record_fire_async(reminder_key key, uint64_t revision,
                                      uint64_t new_fire_count,
                                      std::optional<clock::wall_time> next_due,
+                                     fire_outcome outcome,
                                      fire_completion done) {
   write_request req;
   req.type = write_request::kind::fire;
@@ -71,6 +68,7 @@ void sqlite_store::record_fire_async(reminder_key key, uint64_t revision,
   req.revision = revision;
   req.fire_count = new_fire_count;
   req.next_due = next_due;
+  req.failed = outcome == fire_outcome::failed;
   req.on_fire = std::move(done);
   submit(std::move(req));
 }
@@ -126,7 +124,8 @@ void sqlite_store::run_batch(write_request* first, size_t n) {
       if (!i->invalid)
         i->err = err;
   };
-  if (std::all_of(first, last, [](const write_request& x) { return x.invalid; }))
+  if (std::all_of(first, last,
+                  [](const write_request& x) { return x.invalid; }))
     return;
   // IMMEDIATE: take the write lock now, so a lock held by another process
   // fails the batch up front (after busy_timeout) instead of mid-way.
@@ -207,8 +206,8 @@ caf::error sqlite_store::apply_upsert(write_request& req,
     return statement_failed(req, rc, "binding a reminder");
   auto rc = sqlite3_step(*stmt);
   if (rc == SQLITE_ROW) {
-    rec.created = clock::wall_time{
-      clock::duration{sqlite3_column_int64(*stmt, 0)}};
+    rec.created
+      = clock::wall_time{clock::duration{sqlite3_column_int64(*stmt, 0)}};
     return caf::none;
   }
   if (rc == SQLITE_DONE)
@@ -233,15 +232,14 @@ caf::error sqlite_store::apply_remove(write_request& req) {
   if (auto rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
     return statement_failed(req, rc, "deleting a reminder");
   if (sqlite3_changes(writer_db_->handle()) == 0)
-    req.err = make_error(errc::not_found,
-                         "reminder " + to_string(req.rec.key)
-                           + " does not exist");
+    req.err = make_error(errc::not_found, "reminder " + to_string(req.rec.key)
+                                            + " does not exist");
   return caf::none;
 }
 
 caf::error sqlite_store::apply_fire(write_request& req, clock::wall_time now) {
-  auto stmt = writer_db_->prepare(req.next_due ? sql::record_fire
-                                               : sql::finish_record);
+  auto stmt
+    = writer_db_->prepare(req.next_due ? sql::record_fire : sql::finish_record);
   if (!stmt)
     return stmt.error();
   statement_guard guard{*stmt};
@@ -251,8 +249,9 @@ caf::error sqlite_store::apply_fire(write_request& req, clock::wall_time now) {
   if (rc == SQLITE_OK && req.next_due) {
     if ((rc = sqlite3_bind_int64(*stmt, 5, to_db(req.fire_count))) == SQLITE_OK
         && (rc = sqlite3_bind_int64(*stmt, 6, to_db(*req.next_due)))
-             == SQLITE_OK)
-      rc = sqlite3_bind_int64(*stmt, 7, to_db(now));
+             == SQLITE_OK
+        && (rc = sqlite3_bind_int64(*stmt, 7, to_db(now))) == SQLITE_OK)
+      rc = sqlite3_bind_int64(*stmt, 8, req.failed ? 1 : 0);
   }
   if (rc != SQLITE_OK)
     return statement_failed(req, rc, "binding a recorded fire");

@@ -9,7 +9,8 @@ namespace horae::detail::sql {
 // order, so one codec (row_codec.hpp) serves them all.
 #define HORAE_REMINDER_COLUMNS                                                 \
   "actor_type, actor_key, name, payload, anchor, due, period, max_fires, "     \
-  "expires, fire_count, policy, revision, created, updated"
+  "expires, fire_count, policy, revision, created, updated, retry_limit, "     \
+  "retry_delay, retry_max_delay, retry_then, failed_fires"
 
 #define HORAE_KEY_MATCH "actor_type = ?1 AND actor_key = ?2 AND name = ?3"
 
@@ -23,27 +24,33 @@ inline constexpr const char* commit = "COMMIT";
 
 inline constexpr const char* insert_record
   = "INSERT INTO reminders (" HORAE_REMINDER_COLUMNS ") VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+    "?17, ?18, ?19)";
 
 // Replaces in place and keeps the creation time of an existing row; the
 // RETURNING clause tells the caller which creation time the row now has.
 inline constexpr const char* upsert_record
   = "INSERT INTO reminders (" HORAE_REMINDER_COLUMNS ") VALUES "
-    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+    "?17, ?18, ?19) "
     "ON CONFLICT (actor_type, actor_key, name) DO UPDATE SET "
     "payload = excluded.payload, anchor = excluded.anchor, "
     "due = excluded.due, period = excluded.period, "
     "max_fires = excluded.max_fires, expires = excluded.expires, "
     "fire_count = excluded.fire_count, policy = excluded.policy, "
-    "revision = excluded.revision, updated = excluded.updated "
+    "revision = excluded.revision, updated = excluded.updated, "
+    "retry_limit = excluded.retry_limit, retry_delay = excluded.retry_delay, "
+    "retry_max_delay = excluded.retry_max_delay, "
+    "retry_then = excluded.retry_then, failed_fires = excluded.failed_fires "
     "RETURNING created";
 
 inline constexpr const char* delete_record
   = "DELETE FROM reminders WHERE " HORAE_KEY_MATCH;
 
 inline constexpr const char* record_fire
-  = "UPDATE reminders SET fire_count = ?5, due = ?6, updated = ?7 WHERE "
-    HORAE_KEY_MATCH " AND revision = ?4";
+  = "UPDATE reminders SET fire_count = ?5, due = ?6, updated = ?7, "
+    "failed_fires = failed_fires + ?8 WHERE " HORAE_KEY_MATCH
+    " AND revision = ?4";
 
 inline constexpr const char* finish_record
   = "DELETE FROM reminders WHERE " HORAE_KEY_MATCH " AND revision = ?4";

@@ -34,6 +34,9 @@ struct write_request {
   /// fire: the next due time, none to delete the row.
   std::optional<clock::wall_time> next_due;
 
+  /// fire: given up after its retries rather than handled.
+  bool failed = false;
+
   /// The request's own outcome; set before the batch commits and replaced
   /// by the batch's error if the commit fails.
   caf::error err;

@@ -23,8 +23,8 @@ struct journal {
 
 class probe_facet : public facet {
 public:
-  probe_facet(std::shared_ptr<test::journal> log, std::string label,
-              int prio, int drop_value = -1)
+  probe_facet(std::shared_ptr<test::journal> log, std::string label, int prio,
+              int drop_value = -1)
     : log_(std::move(log)), label_(std::move(label)), prio_(prio),
       drop_value_(drop_value) {
     // nop
@@ -64,7 +64,7 @@ public:
   }
 
   void after_message(actor&, const caf::type_erased_tuple&,
-                     caf::invoke_message_result) override {
+                     message_outcome) override {
     log_->add(label_, "after");
   }
 
@@ -98,8 +98,7 @@ inline module probe_module(std::shared_ptr<test::journal> log) {
   desc.make = [log](runtime&, const caf::settings& settings)
     -> caf::expected<std::unique_ptr<facet>> {
     auto prio = caf::get_or(settings, "priority", int64_t{0});
-    return std::make_unique<probe_facet>(log, "probe",
-                                         static_cast<int>(prio));
+    return std::make_unique<probe_facet>(log, "probe", static_cast<int>(prio));
   };
   mod.facets.push_back(std::move(desc));
   return mod;

@@ -173,6 +173,12 @@ private:
   caf::invoke_message_result consume_with_facets(caf::mailbox_element& x,
                                                  caf::rtti_pair head);
 
+  /// Runs the behaviour on `x` and tells a matched message from one that
+  /// only CAF's default handler saw (CAF reports both as consumed).
+  message_outcome
+  consume_watching_default_handler(caf::mailbox_element& x,
+                                   caf::invoke_message_result& result);
+
   /// Handles the registry's idle checks and deactivation requests, given
   /// the type of the message's only element; returns true if it was one.
   bool handle_control_message(const std::type_info& type);

@@ -7,13 +7,13 @@
 #include <string_view>
 
 #include <caf/fwd.hpp>
-#include <caf/invoke_message_result.hpp>
 #include <caf/message.hpp>
 #include <caf/settings.hpp>
 #include <caf/type_erased_tuple.hpp>
 
 #include <horae/core/fwd.hpp>
 #include <horae/core/message_filter.hpp>
+#include <horae/core/message_outcome.hpp>
 
 namespace horae {
 
@@ -139,11 +139,11 @@ public:
   virtual intercept before_message(actor& self,
                                    const caf::type_erased_tuple& content);
 
-  /// Called after the behaviour handled (or skipped) a message that this
-  /// facet let through.
-  virtual void after_message(actor& self,
-                             const caf::type_erased_tuple& content,
-                             caf::invoke_message_result result);
+  /// Called after the behaviour ran for a message that this facet let
+  /// through, with what it made of it; `threw` is reported before the
+  /// exception leaves the actor.
+  virtual void after_message(actor& self, const caf::type_erased_tuple& content,
+                             message_outcome outcome);
 
 private:
   caf::settings settings_;

@@ -2,6 +2,7 @@
 // virtual-actor registry, and shuts them down in the right order.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,9 +16,9 @@
 #include <horae/core/actor.hpp>
 #include <horae/core/actor_factory.hpp>
 #include <horae/core/clock.hpp>
-#include <horae/core/manual_clock.hpp>
 #include <horae/core/config/config.hpp>
 #include <horae/core/error.hpp>
+#include <horae/core/manual_clock.hpp>
 #include <horae/core/service.hpp>
 #include <horae/core/virtual_actor_registry.hpp>
 
@@ -45,6 +46,16 @@ public:
   /// @returns an error if a module's installer fails (e.g. a database that
   ///          cannot be opened).
   static caf::expected<std::unique_ptr<runtime>> make(config cfg);
+
+  /// Runs before the services start, e.g. to define the application's actor
+  /// types before the first reminder is delivered.
+  using setup_fn = std::function<caf::error(runtime&)>;
+
+  /// Creates a runtime, installs the config's modules, runs `setup` and
+  /// only then starts the services.
+  /// @returns an error of a module's installer or of `setup`.
+  static caf::expected<std::unique_ptr<runtime>> make(config cfg,
+                                                      setup_fn setup);
 
   ~runtime();
 

@@ -29,6 +29,13 @@ public:
   /// work in `poll` instead.
   virtual void start() = 0;
 
+  /// Called at shutdown before any actor is stopped, in reverse order of
+  /// addition: finishes work whose outcome actors still wait for, such as
+  /// the completions of queued writes, while they can still receive it.
+  virtual void quiesce() {
+    // nop
+  }
+
   /// Stops background work and releases resources. Called once, in reverse
   /// order of addition; must be safe to call when `start` was never called.
   virtual void stop() = 0;

@@ -2,6 +2,7 @@
 // are active, and the activation/deactivation protocol between them.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,11 @@ namespace horae {
 /// hooks are parked and delivered, in order, to the next activation.
 class virtual_actor_registry {
 public:
+  // -- member types -----------------------------------------------------------
+
+  /// Learns the name of each newly defined type.
+  using define_listener = std::function<void(const std::string& type)>;
+
   // -- constructors, destructors, and assignment operators --------------------
 
   explicit virtual_actor_registry(runtime& owner);
@@ -42,6 +48,11 @@ public:
 
   /// Stops activating actors and asks every active one to deactivate.
   void shutdown();
+
+  /// Calls `fn` after each later `define`, on the defining thread and
+  /// outside the registry's lock; e.g. deliveries that found their type
+  /// undefined go out once it exists.
+  void on_define(define_listener fn);
 
   // -- observers --------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -83,7 +84,7 @@ public:
                            const caf::type_erased_tuple& content) override;
 
   void after_message(actor& self, const caf::type_erased_tuple& content,
-                     caf::invoke_message_result result) override;
+                     message_outcome outcome) override;
 
 private:
   caf::error check_ready() const;
@@ -95,9 +96,12 @@ private:
   struct pending_ack {
     caf::actor dispatcher;
     reminder_key key;
-    uint64_t delivery_id;
+    uint64_t fire_id;
   };
   std::optional<pending_ack> pending_ack_;
+  /// Per reminder name, the last fire this activation handled, so that a
+  /// redelivered copy of it is dropped instead of handled twice.
+  std::unordered_map<std::string, uint64_t> handled_;
 };
 
 /// @returns the ReminderFacet of `self`.

@@ -12,8 +12,9 @@
 namespace horae {
 
 /// Delivered when a reminder falls due. Delivery is at-least-once: after a
-/// crash between delivery and bookkeeping the same fire (same `count`) may
-/// arrive again; a behaviour that must not act twice compares `count`.
+/// crash between delivery and bookkeeping, or after a failed attempt, the
+/// same fire (same `count`) may arrive again; a behaviour that must not act
+/// twice compares `count`.
 struct reminder_fired {
   /// The reminder's name.
   std::string name;
@@ -28,6 +29,10 @@ struct reminder_fired {
   /// Ticks folded into this fire because they were missed (policy
   /// `fire_once`) while the process was down or busy.
   uint64_t missed = 0;
+  /// Delivery attempt of this fire: 1 at first, then one more after each
+  /// failed delivery (no handler matched, the handler threw, or the
+  /// activation ended first), as the reminder's failure policy allows.
+  uint32_t attempt = 1;
 };
 
 } // namespace horae

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <horae/core/clock.hpp>
+#include <horae/journaling/failure_policy.hpp>
 #include <horae/journaling/missed_tick_policy.hpp>
 
 namespace horae {
@@ -23,6 +24,9 @@ struct reminder_options {
   missed_tick_policy policy = missed_tick_policy::fire_once;
   /// If false, registering an existing name fails with `already_exists`.
   bool overwrite = true;
+  /// Retries of a fire whose delivery failed; none follows the module's
+  /// default (`horae.reminders.failure.*`). Stored with the reminder.
+  std::optional<failure_policy> on_failure;
 };
 
 } // namespace horae

@@ -35,8 +35,15 @@ struct reminder_service_config {
   /// Most deliveries per second (token bucket with one second of burst);
   /// keeps a cold start with many overdue reminders from stampeding.
   uint64_t max_delivery_rate = 1000;
-  /// A delivery that is not handled within this time is delivered again.
+  /// A delivery that has not reached its actor's behaviour within this time
+  /// counts as lost and is retried. Once the behaviour has it, only its
+  /// outcome (or the end of its activation) decides.
   clock::duration ack_timeout = std::chrono::seconds{30};
+  /// Most reminders held in memory; the rest of a backlog waits in the
+  /// store until there is room.
+  size_t max_window = 20'000;
+  /// Retries of a failed fire, for reminders registered without their own.
+  failure_policy on_failure;
   /// Largest payload a reminder may carry.
   size_t max_payload_bytes = 64 * 1024;
   /// How long a write waits for a locked database.
@@ -48,7 +55,9 @@ struct reminder_service_config {
 /// Store completions arrive on the store's writer thread. With a real clock
 /// they are forwarded at once; with a manual clock they are queued and run
 /// by `poll`, which first waits for outstanding writes, so that tests see
-/// every durable write deterministically.
+/// every durable write deterministically. At shutdown, `quiesce` waits for
+/// every write in flight before any actor stops, so each caller's
+/// completion reaches a live actor.
 class reminder_service final : public service {
 public:
   // -- constructors, destructors, and assignment operators --------------------
@@ -63,6 +72,8 @@ public:
   std::string_view name() const noexcept override;
 
   void start() override;
+
+  void quiesce() override;
 
   void stop() override;
 
@@ -83,9 +94,34 @@ public:
     return dispatcher_;
   }
 
-  /// @returns how many fires were delivered to actors so far.
+  /// @returns how many fires were delivered to actors so far (retries
+  ///          included).
   uint64_t delivered() const noexcept {
     return delivered_.load();
+  }
+
+  /// @returns how many deliveries failed: not handled by the behaviour, the
+  ///          handler threw, the activation ended first, or the delivery
+  ///          was lost.
+  uint64_t failed_attempts() const noexcept {
+    return failed_attempts_.load();
+  }
+
+  /// @returns how many fires were given up after their retries.
+  uint64_t dropped_fires() const noexcept {
+    return dropped_fires_.load();
+  }
+
+  /// @returns how many reminders the dispatcher holds in memory now.
+  size_t window_size() const noexcept {
+    return window_size_.load();
+  }
+
+  /// @returns the most reminders the dispatcher held at once so far; never
+  ///          above `max-window` but for writes due before the loaded part
+  ///          of a backlog.
+  size_t window_peak() const noexcept {
+    return window_peak_.load();
   }
 
   runtime& owner() noexcept {
@@ -101,14 +137,32 @@ public:
   /// Deletes `key`; `done` runs in completion context.
   void remove(reminder_key key, std::function<void(caf::error)> done);
 
-  /// Records a handled fire; `done` runs in completion context.
+  /// Records a handled or given-up fire; `done` runs in completion context.
   void record_fire(reminder_key key, uint64_t revision, uint64_t fire_count,
                    std::optional<clock::wall_time> next_due,
+                   reminder_store::fire_outcome outcome,
                    std::function<void(caf::expected<bool>)> done);
 
   /// @private: counts a delivery.
   void count_delivery() noexcept {
     ++delivered_;
+  }
+
+  /// @private: counts a failed delivery.
+  void count_failed_attempt() noexcept {
+    ++failed_attempts_;
+  }
+
+  /// @private: counts a fire given up after its retries.
+  void count_dropped_fire() noexcept {
+    ++dropped_fires_;
+  }
+
+  /// @private: the dispatcher's window now holds `n` reminders.
+  void note_window(size_t n) noexcept {
+    window_size_ = n;
+    if (n > window_peak_.load(std::memory_order_relaxed))
+      window_peak_ = n; // only the dispatcher writes
   }
 
 private:
@@ -121,10 +175,21 @@ private:
   reminder_service_config config_;
   caf::actor dispatcher_;
   std::atomic<uint64_t> delivered_{0};
+  std::atomic<uint64_t> failed_attempts_{0};
+  std::atomic<uint64_t> dropped_fires_{0};
+  std::atomic<size_t> window_size_{0};
+  std::atomic<size_t> window_peak_{0};
   bool manual_;
   std::mutex mtx_;
   std::condition_variable cv_;
-  size_t in_flight_ = 0;
+  /// Writes handed to the store, and writes whose completion has run.
+  /// `poll` waits until both are equal; `quiesce` until every write issued
+  /// before it has completed, which keeps it short under steady writes.
+  /// Atomic, so that a real-clock write takes no lock for them.
+  std::atomic<uint64_t> issued_{0};
+  std::atomic<uint64_t> finished_{0};
+  /// Set by `quiesce`: a completion reaching it wakes the waiter.
+  std::atomic<uint64_t> drain_target_{UINT64_MAX};
   std::vector<std::function<void()>> completed_;
 };
 

@@ -119,7 +119,7 @@ public:
                            const caf::type_erased_tuple& content) override;
 
   void after_message(actor& self, const caf::type_erased_tuple& content,
-                     caf::invoke_message_result result) override;
+                     message_outcome outcome) override;
 
 private:
   struct slot;

@@ -9,6 +9,7 @@
 #include <caf/error.hpp>
 
 #include <horae/core/clock.hpp>
+#include <horae/journaling/failure_policy.hpp>
 #include <horae/journaling/missed_tick_policy.hpp>
 #include <horae/journaling/reminder_key.hpp>
 
@@ -49,6 +50,13 @@ struct reminder_record {
   /// What happens to ticks missed during downtime.
   missed_tick_policy policy = missed_tick_policy::fire_once;
 
+  /// Retries of a fire whose delivery failed; none for the reminder
+  /// module's default (`horae.reminders.failure.*`).
+  std::optional<failure_policy> on_failure;
+
+  /// Fires given up after their retries (counted in `fire_count` too).
+  uint64_t failed_fires = 0;
+
   // -- set by the store -------------------------------------------------------
 
   /// Store-wide increasing number assigned on every upsert. A fire is only
@@ -73,8 +81,8 @@ inline bool operator!=(const reminder_record& x, const reminder_record& y) {
 }
 
 /// Checks what a store requires of a record before writing it: non-empty
-/// actor type and name, non-negative period, a known policy and a fire count
-/// not beyond `max_fires`.
+/// actor type and name, non-negative period, a known policy, a valid failure
+/// policy and a fire count not beyond `max_fires`.
 /// @returns an `errc::invalid_argument` error naming the field, or none.
 caf::error validate(const reminder_record& rec);
 

@@ -39,11 +39,18 @@ public:
   using completion = std::function<void(caf::error)>;
 
   /// Completion of an upsert: the stored record or an error.
-  using upsert_completion
-    = std::function<void(caf::expected<reminder_record>)>;
+  using upsert_completion = std::function<void(caf::expected<reminder_record>)>;
 
   /// Completion of a recorded fire: whether it was applied, or an error.
   using fire_completion = std::function<void(caf::expected<bool>)>;
+
+  /// How the fire being recorded ended.
+  enum class fire_outcome : uint8_t {
+    /// The behaviour handled it.
+    delivered,
+    /// It was given up after its retries; `failed_fires` grows by one.
+    failed,
+  };
 
   // -- constructors, destructors, and assignment operators --------------------
 
@@ -76,13 +83,14 @@ public:
   /// @param next_due the next due time, or none if the reminder is finished
   ///                 (one-shot, max fires or TTL reached): the row is
   ///                 deleted.
+  /// @param outcome whether the fire was handled or given up.
   /// @param done receives true if applied, false if skipped because the
   ///             revision changed or the row is gone; or `invalid_argument`,
   ///             `storage_failure`, `storage_corrupt` or `closed`.
   virtual void record_fire_async(reminder_key key, uint64_t revision,
                                  uint64_t new_fire_count,
                                  std::optional<clock::wall_time> next_due,
-                                 fire_completion done)
+                                 fire_outcome outcome, fire_completion done)
     = 0;
 
   // -- blocking writes --------------------------------------------------------
@@ -96,9 +104,10 @@ public:
   caf::error remove(reminder_key key);
 
   /// Like `record_fire_async`, but blocks until the write is durable.
-  caf::expected<bool> record_fire(reminder_key key, uint64_t revision,
-                                  uint64_t new_fire_count,
-                                  std::optional<clock::wall_time> next_due);
+  caf::expected<bool>
+  record_fire(reminder_key key, uint64_t revision, uint64_t new_fire_count,
+              std::optional<clock::wall_time> next_due,
+              fire_outcome outcome = fire_outcome::delivered);
 
   // -- reads ------------------------------------------------------------------
 
@@ -112,8 +121,9 @@ public:
 
   /// Pages through all reminders, ordered by actor type, actor key, name.
   /// Meant for admin tools, not for the delivery path.
-  virtual caf::expected<std::vector<reminder_record>>
-  list_all(size_t limit, size_t offset) = 0;
+  virtual caf::expected<std::vector<reminder_record>> list_all(size_t limit,
+                                                               size_t offset)
+    = 0;
 
   /// @returns at most `max_rows` reminders with `due < limit` that come
   ///          after `after` in (due, revision) order, in that order. A reader
@@ -122,14 +132,13 @@ public:
   ///          is ever loaded: the store may hold far more reminders than fit
   ///          in memory.
   virtual caf::expected<std::vector<reminder_record>>
-  due_after(const due_position& after, clock::wall_time limit,
-            size_t max_rows)
+  due_after(const due_position& after, clock::wall_time limit, size_t max_rows)
     = 0;
 
   /// @returns the first `max_rows` reminders with `due < limit`, ordered by
   ///          due time (ties by revision).
-  caf::expected<std::vector<reminder_record>>
-  due_before(clock::wall_time limit, size_t max_rows);
+  caf::expected<std::vector<reminder_record>> due_before(clock::wall_time limit,
+                                                         size_t max_rows);
 
   /// @returns the number of stored reminders.
   virtual caf::expected<uint64_t> count() = 0;
