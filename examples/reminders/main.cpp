@@ -68,7 +68,9 @@ void ensure(horae::actor* self, const std::string& name,
 horae::actor_factory invoice(schedule s) {
   return [s](horae::actor* self) -> caf::behavior {
     return {
-      [self, s](open_atom) { ensure(self, "bill", s.bill_after, s.bill_every); },
+      [self, s](open_atom) {
+        ensure(self, "bill", s.bill_after, s.bill_every);
+      },
       [self](const horae::reminder_fired& x) { print_fire(self, x); },
     };
   };
@@ -100,8 +102,8 @@ int main(int argc, char** argv) {
   loader.add_module(horae::timers_module());
   loader.add_module(horae::reminders_module());
   using horae::option_spec;
-  loader.add_option(option_spec::duration("duration", 12s, 0s, 24h * 365,
-                                          "how long to run"));
+  loader.add_option(
+    option_spec::duration("duration", 12s, 0s, 24h * 365, "how long to run"));
   loader.add_option(option_spec::string(
     "db", "", "database file (overrides horae.reminders.db)"));
   loader.add_option(option_spec::integer("example.reminders.customers", 3, 1,
@@ -132,23 +134,25 @@ int main(int argc, char** argv) {
              cfg->get_duration("example.reminders.check-after"),
              cfg->get_duration("example.reminders.check-every")};
   auto db = cfg->get_string("horae.reminders.db");
-  auto made = horae::runtime::make(std::move(*cfg));
+  // Types are defined before the reminder service starts, so reminders that
+  // fell due while the process was down reach them at the first delivery.
+  auto define_types = [&s](horae::runtime& rt) -> caf::error {
+    for (auto [type, factory] :
+         {std::pair{"invoice", invoice(s)}, std::pair{"sla", sla(s)}})
+      if (auto err = rt.define(type, factory))
+        return err;
+    return caf::none;
+  };
+  auto made = horae::runtime::make(std::move(*cfg), define_types);
   if (!made) {
     std::cerr << horae::describe(made.error()) << '\n';
     return 1;
   }
   auto& rt = **made;
-  for (auto [type, factory] : {std::pair{"invoice", invoice(s)},
-                               std::pair{"sla", sla(s)}}) {
-    if (auto err = rt.define(type, factory)) {
-      std::cerr << horae::describe(err) << '\n';
-      return 1;
-    }
-  }
-  std::printf("reminders example on %s for %lld ms\n", db.c_str(),
-              static_cast<long long>(
-                std::chrono::duration_cast<std::chrono::milliseconds>(duration)
-                  .count()));
+  std::printf(
+    "reminders example on %s for %lld ms\n", db.c_str(),
+    static_cast<long long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(duration).count()));
   std::fflush(stdout);
   for (int64_t i = 0; i < customers; ++i) {
     auto key = "customer-" + std::to_string(i + 1);
