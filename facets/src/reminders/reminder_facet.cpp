@@ -1,4 +1,6 @@
 // Argument checks, scoping and acknowledgement of reminders inside an actor.
+#include <algorithm>
+
 #include <caf/actor_cast.hpp>
 #include <caf/send.hpp>
 
@@ -212,8 +214,9 @@ reminder_facet::before_message(actor& self,
               self.display_name(), to_string(delivery.key));
     return intercept::drop();
   }
-  auto handled = handled_.find(delivery.key.name);
-  if (handled != handled_.end() && handled->second == delivery.fire_id) {
+  if (std::find(recently_handled_.begin(), recently_handled_.end(),
+                delivery.fire_id)
+      != recently_handled_.end()) {
     // A second copy of a fire this activation already handled (the first
     // spent longer than the ack-timeout in the mailbox): its outcome is
     // already reported, so the behaviour must not see it twice.
@@ -239,8 +242,10 @@ void reminder_facet::after_message(actor&, const caf::type_erased_tuple&,
   // the behaviour changes; only then is there an outcome to report.
   if (outcome == message_outcome::skipped)
     return;
-  if (outcome == message_outcome::handled)
-    handled_[ack.key.name] = ack.fire_id;
+  if (outcome == message_outcome::handled) {
+    recently_handled_[next_handled_slot_] = ack.fire_id;
+    next_handled_slot_ = (next_handled_slot_ + 1) % recently_handled_.size();
+  }
   caf::anon_send(ack.dispatcher, detail::reminder_ack{std::move(ack.key),
                                                       ack.fire_id, outcome});
 }

@@ -2,10 +2,10 @@
 // deactivation, restarts and crashes, and a due reminder activates its actor.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -99,9 +99,11 @@ private:
     uint64_t fire_id;
   };
   std::optional<pending_ack> pending_ack_;
-  /// Per reminder name, the last fire this activation handled, so that a
-  /// redelivered copy of it is dropped instead of handled twice.
-  std::unordered_map<std::string, uint64_t> handled_;
+  /// The fires this activation handled last (ids are unique per runtime),
+  /// so that a redelivered copy of one is dropped instead of handled twice.
+  /// A fixed ring: constant memory however many reminders an actor has.
+  std::array<uint64_t, 32> recently_handled_{};
+  size_t next_handled_slot_ = 0;
 };
 
 /// @returns the ReminderFacet of `self`.
