@@ -2,6 +2,7 @@
 #include <tuple>
 
 #include <horae/core/error.hpp>
+#include <horae/core/names.hpp>
 #include <horae/journaling/reminder_record.hpp>
 
 namespace horae {
@@ -27,6 +28,13 @@ bool operator==(const reminder_record& x, const reminder_record& y) {
 }
 
 caf::error validate(const reminder_key& key) {
+  // Lengths first, so that no message below quotes a huge key.
+  if (auto err = check_name("reminder actor type", key.actor_type))
+    return err;
+  if (key.actor_key.size() > max_name_length)
+    return check_name("reminder actor key", key.actor_key);
+  if (auto err = check_name("reminder name", key.name))
+    return err;
   if (key.actor_type.empty())
     return make_error(errc::invalid_argument,
                       "reminder key " + to_string(key)

@@ -1,14 +1,14 @@
 // Config loading: every error names the file, the key and the expected form.
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include <horae/core/config/config_loader.hpp>
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
 
 #include "core/support/probe_facet.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -18,8 +18,8 @@ namespace {
 config_loader make_loader() {
   config_loader loader{"test"};
   loader.add_module(test::probe_module(std::make_shared<test::journal>()));
-  loader.add_option(option_spec::duration("duration", 0s, 0s, 24h,
-                                          "stop after this long"));
+  loader.add_option(
+    option_spec::duration("duration", 0s, 0s, 24h, "stop after this long"));
   return loader;
 }
 
@@ -49,17 +49,16 @@ TEST(Config, ReadsValidFileAndFillsDefaults) {
 TEST(Config, UnknownKeyNamesFileAndKey) {
   auto text = error_text(
     make_loader().load_text("[horae.log]\nlevl=\"debug\"\n", {}, "app.ini"));
-  expect_contains(text, {"app.ini", "unknown key 'horae.log.levl'",
-                         "horae.log.level"});
+  expect_contains(
+    text, {"app.ini", "unknown key 'horae.log.levl'", "horae.log.level"});
 }
 
 // A wrong type gives the expected form.
 TEST(Config, WrongTypeGivesExpectedForm) {
-  auto text = error_text(
-    make_loader().load_text("[horae.actors]\nidle-timeout=\"soon\"\n", {},
-                            "app.ini"));
-  expect_contains(text, {"app.ini", "horae.actors.idle-timeout",
-                         "wrong type", "a duration from"});
+  auto text = error_text(make_loader().load_text(
+    "[horae.actors]\nidle-timeout=\"soon\"\n", {}, "app.ini"));
+  expect_contains(text, {"app.ini", "horae.actors.idle-timeout", "wrong type",
+                         "a duration from"});
 }
 
 // An out-of-range value is rejected with the range.
@@ -95,8 +94,8 @@ TEST(Config, MissingDefaultFileFallsBackToDefaults) {
 TEST(Config, NegativeDurationInFileIsRejected) {
   auto text = error_text(make_loader().load_text(
     "[horae.actors]\nidle-timeout=-3s\n", {}, "app.ini"));
-  expect_contains(text, {"app.ini:2", "horae.actors.idle-timeout",
-                         "negative duration"});
+  expect_contains(
+    text, {"app.ini:2", "horae.actors.idle-timeout", "negative duration"});
 }
 
 // Sections deeper than two levels would lose their parent's keys in CAF
@@ -169,22 +168,22 @@ TEST(Config, ActorTypeSectionErrors) {
   expect_contains(error_text(loader.load_text(
                     "[actor.billing]\nfacets=[\"lasers\"]\n", {}, "a.ini")),
                   {"a.ini", "actor.billing.facets", "element not allowed"});
-  expect_contains(error_text(loader.load_text(
-                    "[actor.billing]\nfacets=[\"probe\"]\n"
-                    "probe={prio=1}\n",
-                    {}, "a.ini")),
-                  {"[actor.billing]", "unknown setting 'prio'"});
-  expect_contains(error_text(loader.load_text(
-                    "[actor.billing]\nfacets=[\"probe\"]\n"
-                    "probe={priority=1000}\n",
-                    {}, "a.ini")),
-                  {"actor.billing.probe.priority", "out of range"});
+  expect_contains(
+    error_text(loader.load_text("[actor.billing]\nfacets=[\"probe\"]\n"
+                                "probe={prio=1}\n",
+                                {}, "a.ini")),
+    {"[actor.billing]", "unknown setting 'prio'"});
+  expect_contains(
+    error_text(loader.load_text("[actor.billing]\nfacets=[\"probe\"]\n"
+                                "probe={priority=1000}\n",
+                                {}, "a.ini")),
+    {"actor.billing.probe.priority", "out of range"});
   expect_contains(error_text(loader.load_text(
                     "[actor.billing]\nprobe={priority=1}\n", {}, "a.ini")),
                   {"not listed in facets"});
-  expect_contains(error_text(loader.load_text("[actor.billing]\ncolor=1\n",
-                                              {}, "a.ini")),
-                  {"unknown key 'color'"});
+  expect_contains(
+    error_text(loader.load_text("[actor.billing]\ncolor=1\n", {}, "a.ini")),
+    {"unknown key 'color'"});
 }
 
 // Durations parse with units and reject everything else.
@@ -203,11 +202,22 @@ TEST(DurationText, ParsesUnitsAndRejectsGarbage) {
   EXPECT_EQ(format_duration(2min), "2min");
 }
 
+// The most negative duration prints with one minus sign.
+TEST(DurationText, ExtremesFormatWithOneSign) {
+  using limits = std::numeric_limits<clock::duration::rep>;
+  EXPECT_EQ(format_duration(clock::duration{limits::min()}),
+            "-9223372036854775808ns");
+  EXPECT_EQ(format_duration(clock::duration{limits::max()}),
+            "9223372036854775807ns");
+  EXPECT_EQ(format_duration(-90s), "-90s");
+}
+
 // Regression (found by config_fuzz): a facet list naming an unknown facet
 // when no module declares any facets crashed instead of failing.
 TEST(Config, UnknownFacetWithoutModulesIsAnError) {
   config_loader bare{"bare"};
-  auto text = error_text(bare.load_text(
-    "[actor.sla]\nfacets=[\"reminders\"]\n", {}, "bare.ini"));
-  expect_contains(text, {"bare.ini", "[actor.sla]", "unknown facet 'reminders'"});
+  auto text = error_text(
+    bare.load_text("[actor.sla]\nfacets=[\"reminders\"]\n", {}, "bare.ini"));
+  expect_contains(text,
+                  {"bare.ini", "[actor.sla]", "unknown facet 'reminders'"});
 }

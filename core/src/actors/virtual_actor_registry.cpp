@@ -1,5 +1,6 @@
 // Public face of the registry: validation, then the shared state.
 #include <horae/core/error.hpp>
+#include <horae/core/names.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/core/virtual_actor_registry.hpp>
 
@@ -17,8 +18,8 @@ virtual_actor_registry::~virtual_actor_registry() = default;
 caf::error virtual_actor_registry::define(std::string type,
                                           actor_factory factory,
                                           actor_type_options options) {
-  if (type.empty())
-    return make_error(errc::invalid_argument, "actor type name is empty");
+  if (auto err = check_name("actor type name", type))
+    return err;
   if (!factory)
     return make_error(errc::invalid_argument,
                       "actor type '" + type + "' has no behaviour factory");
@@ -45,12 +46,12 @@ void virtual_actor_registry::on_define(define_listener fn) {
 caf::expected<virtual_ref>
 virtual_actor_registry::ref(const std::string& type,
                             const std::string& key) const {
-  if (key.empty())
-    return make_error(errc::invalid_argument,
-                      "virtual actor key is empty (type '" + type + "')");
+  if (auto err = check_name("virtual actor key", key))
+    return make_error(code_of(err), describe(err) + " (type '"
+                                      + quote_for_message(type) + "')");
   if (!state_->defined(type))
-    return make_error(errc::not_found,
-                      "actor type '" + type + "' is not defined");
+    return make_error(errc::not_found, "actor type '" + quote_for_message(type)
+                                         + "' is not defined");
   return virtual_ref{state_, type, key};
 }
 

@@ -1,10 +1,9 @@
 // Duration parsing with explicit errors: CAF 0.17's own parser turns "-3s"
 // into zero, which would silently disable a timer.
-#include <horae/core/config/duration_text.hpp>
-
 #include <cctype>
 #include <limits>
 
+#include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
 
 namespace horae {
@@ -18,9 +17,13 @@ struct unit {
 
 // Longest suffixes first so that "ms" is not read as "m" + garbage.
 constexpr unit units[] = {
-  {"min", 60'000'000'000LL}, {"ns", 1LL},     {"us", 1'000LL},
-  {"ms", 1'000'000LL},       {"s", 1'000'000'000LL},
-  {"h", 3'600'000'000'000LL}, {"d", 86'400'000'000'000LL},
+  {"min", 60'000'000'000LL},
+  {"ns", 1LL},
+  {"us", 1'000LL},
+  {"ms", 1'000'000LL},
+  {"s", 1'000'000'000LL},
+  {"h", 3'600'000'000'000LL},
+  {"d", 86'400'000'000'000LL},
 };
 
 caf::error bad(std::string_view text, const char* why) {
@@ -50,7 +53,8 @@ caf::expected<clock::duration> parse_duration(std::string_view text) {
   size_t pos = 0;
   uint64_t value = 0;
   constexpr uint64_t limit = std::numeric_limits<int64_t>::max();
-  while (pos < str.size() && std::isdigit(static_cast<unsigned char>(str[pos]))) {
+  while (pos < str.size()
+         && std::isdigit(static_cast<unsigned char>(str[pos]))) {
     value = value * 10 + static_cast<uint64_t>(str[pos] - '0');
     if (value > limit)
       return bad(text, "too large");
@@ -72,25 +76,28 @@ caf::expected<clock::duration> parse_duration(std::string_view text) {
 }
 
 std::string format_duration(clock::duration d) {
-  auto ns = d.count();
-  if (ns == 0)
+  if (d.count() == 0)
     return "0s";
-  std::string sign;
-  if (ns < 0) {
-    sign = "-";
-    ns = -ns;
-  }
+  std::string sign = d.count() < 0 ? "-" : "";
+  // The magnitude as unsigned: negating INT64_MIN as a signed value would
+  // overflow (and print a second minus).
+  auto ns = d.count() < 0 ? 0 - static_cast<uint64_t>(d.count())
+                          : static_cast<uint64_t>(d.count());
   // Prefer the largest unit that divides exactly; "min" reads better than
   // "60s" but "90s" better than "1min30s".
   constexpr unit order[] = {
-    {"d", 86'400'000'000'000LL}, {"h", 3'600'000'000'000LL},
-    {"min", 60'000'000'000LL},   {"s", 1'000'000'000LL},
-    {"ms", 1'000'000LL},         {"us", 1'000LL},
+    {"d", 86'400'000'000'000LL},
+    {"h", 3'600'000'000'000LL},
+    {"min", 60'000'000'000LL},
+    {"s", 1'000'000'000LL},
+    {"ms", 1'000'000LL},
+    {"us", 1'000LL},
     {"ns", 1LL},
   };
   for (const auto& u : order)
-    if (ns % u.nanos == 0)
-      return sign + std::to_string(ns / u.nanos) + std::string{u.suffix};
+    if (ns % static_cast<uint64_t>(u.nanos) == 0)
+      return sign + std::to_string(ns / static_cast<uint64_t>(u.nanos))
+             + std::string{u.suffix};
   return sign + std::to_string(ns) + "ns";
 }
 

@@ -7,6 +7,7 @@
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
 #include <horae/core/logging.hpp>
+#include <horae/core/names.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
@@ -23,7 +24,8 @@ namespace {
 constexpr clock::duration max_span = std::chrono::hours{24 * 365 * 100};
 
 caf::error bad(errc code, const std::string& name, const std::string& what) {
-  return make_error(code, "reminder '" + name + "': " + what);
+  return make_error(code,
+                    "reminder '" + quote_for_message(name) + "': " + what);
 }
 
 } // namespace
@@ -69,13 +71,8 @@ caf::error reminder_facet::upsert(const std::string& name,
   if (auto err = check_ready())
     return err;
   const auto& cfg = service_->config();
-  if (name.empty())
-    return make_error(errc::invalid_argument,
-                      "reminder name must not be empty");
-  if (name.size() > max_name_length)
-    return bad(errc::invalid_argument, name.substr(0, 32) + "...",
-               "name longer than " + std::to_string(max_name_length)
-                 + " bytes");
+  if (auto err = check_name("reminder name", name))
+    return err;
   if (due_in < clock::duration::zero())
     return bad(errc::invalid_argument, name,
                "negative due time " + format_duration(due_in));
@@ -98,6 +95,11 @@ caf::error reminder_facet::upsert(const std::string& name,
     return bad(errc::invalid_argument, name, "TTL must be positive");
   if (options.ttl && *options.ttl > max_span)
     return bad(errc::out_of_range, name, "TTL exceeds 100 years");
+  if (options.ttl && *options.ttl <= due_in)
+    return bad(errc::invalid_argument, name,
+               "TTL " + format_duration(*options.ttl)
+                 + " ends before the first fire, due in "
+                 + format_duration(due_in));
   if (options.payload.size() > cfg.max_payload_bytes)
     return bad(errc::invalid_argument, name,
                "payload of " + std::to_string(options.payload.size())
@@ -139,9 +141,8 @@ caf::error reminder_facet::upsert(const std::string& name,
 caf::error reminder_facet::remove(const std::string& name, completion done) {
   if (auto err = check_ready())
     return err;
-  if (name.empty())
-    return make_error(errc::invalid_argument,
-                      "reminder name must not be empty");
+  if (auto err = check_name("reminder name", name))
+    return err;
   const auto& id = *self_->identity();
   reminder_key key{id.type, id.key, name};
   auto dispatcher = service_->dispatcher();
@@ -157,6 +158,8 @@ caf::error reminder_facet::remove(const std::string& name, completion done) {
 caf::expected<std::optional<reminder_record>>
 reminder_facet::get(const std::string& name) const {
   if (auto err = check_ready())
+    return err;
+  if (auto err = check_name("reminder name", name))
     return err;
   const auto& id = *self_->identity();
   return service_->store().get(reminder_key{id.type, id.key, name});

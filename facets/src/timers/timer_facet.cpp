@@ -7,6 +7,7 @@
 
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
+#include <horae/core/names.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/timer_due.hpp>
 #include <horae/facets/timer_facet.hpp>
@@ -64,8 +65,8 @@ caf::error timer_facet::check_common(const std::string& name,
     return make_error(errc::not_found,
                       "this runtime has no timer service; add "
                       "horae::timers_module() to the config loader");
-  if (name.empty())
-    return make_error(errc::invalid_argument, "timer name must not be empty");
+  if (auto err = check_name("timer name", name))
+    return err;
   if (delay < clock::duration::zero())
     return make_error(errc::invalid_argument, "timer '" + name
                                                 + "': negative delay "

@@ -14,6 +14,7 @@
 
 #include <horae/core/actor.hpp>
 #include <horae/core/facet.hpp>
+#include <horae/core/names.hpp>
 #include <horae/facets/reminder_options.hpp>
 #include <horae/journaling/reminder_record.hpp>
 
@@ -40,8 +41,8 @@ public:
   /// Name in config files.
   static constexpr std::string_view facet_name = "reminders";
 
-  /// Longest reminder name.
-  static constexpr size_t max_name_length = 256;
+  /// Longest reminder name (the limit of every name horae takes).
+  static constexpr size_t max_name_length = horae::max_name_length;
 
   // -- reminder management ----------------------------------------------------
 
