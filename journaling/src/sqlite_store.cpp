@@ -1,10 +1,10 @@
 // Opening a SQLite reminder store: options, connection settings, schema
 // migration, then the store and its writer thread.
-#include <horae/journaling/sqlite_store.hpp>
-
 #include <cstring>
+#include <filesystem>
 
 #include <horae/core/error.hpp>
+#include <horae/journaling/sqlite_store.hpp>
 
 #include "sqlite/connection.hpp"
 #include "sqlite/schema.hpp"
@@ -54,6 +54,55 @@ caf::error configure_writer(sqlite_connection& db, bool writable) {
   return caf::none;
 }
 
+/// Marks a horae store in the database header ("hora"), so that a wrong
+/// path is recognised before anything is written to it.
+constexpr int64_t horae_application_id = 0x686f7261;
+
+caf::expected<int64_t> count_of(sqlite_connection& db, const char* sql) {
+  auto stmt = db.prepare(sql);
+  if (!stmt)
+    return std::move(stmt.error());
+  detail::statement_guard guard{*stmt};
+  auto rc = sqlite3_step(*stmt);
+  if (rc != SQLITE_ROW)
+    return db.error(rc, sql);
+  return sqlite3_column_int64(*stmt, 0);
+}
+
+/// Refuses another program's database before anything touches it (the WAL
+/// switch and the migrations write to the file).
+/// @returns whether the file is already marked as a horae store.
+caf::expected<bool> check_identity(sqlite_connection& db, bool must_exist) {
+  auto id = count_of(db, "PRAGMA application_id");
+  if (!id)
+    return std::move(id.error());
+  if (*id == horae_application_id)
+    return true;
+  auto objects = count_of(db, "SELECT count(*) FROM sqlite_master");
+  if (!objects)
+    return std::move(objects.error());
+  if (*id == 0 && *objects == 0) {
+    if (must_exist)
+      return make_error(errc::not_found, "sqlite database " + db.path()
+                                           + " holds no horae reminder store");
+    return false; // a new store
+  }
+  // Files written before the marker existed have horae's two tables.
+  auto ours = count_of(db, "SELECT count(*) FROM sqlite_master WHERE type = "
+                           "'table' AND name IN ('reminders', "
+                           "'schema_version', 'store_meta')");
+  if (!ours)
+    return std::move(ours.error());
+  if (*id == 0 && *ours == 3)
+    return false;
+  return make_error(errc::invalid_argument,
+                    "sqlite database " + db.path()
+                      + " is not a horae reminder store (application id "
+                      + std::to_string(*id) + ", " + std::to_string(*objects)
+                      + " schema objects); it is left unchanged - check "
+                        "the path (horae.reminders.db or --db)");
+}
+
 caf::expected<uint64_t> load_last_revision(sqlite_connection& db) {
   auto stmt = db.prepare(detail::sql::select_last_revision);
   if (!stmt)
@@ -70,6 +119,35 @@ caf::expected<uint64_t> load_last_revision(sqlite_connection& db) {
 }
 
 } // namespace
+
+caf::error backup_sqlite_store(const std::string& path,
+                               const std::string& target) {
+  if (target.empty())
+    return make_error(errc::invalid_argument, "backup target path is empty");
+  std::error_code ec;
+  if (std::filesystem::exists(target, ec))
+    return make_error(errc::already_exists,
+                      "backup target " + target
+                        + " already exists; name a new file");
+  if (!std::filesystem::exists(path, ec))
+    return make_error(errc::not_found, "no database at " + path);
+  auto db = sqlite_connection::open(path, false, std::chrono::seconds{5});
+  if (!db)
+    return std::move(db.error());
+  if (auto marked = check_identity(**db, true); !marked)
+    return std::move(marked.error());
+  // VACUUM INTO reads one consistent snapshot (committed writes of a live
+  // store included, also those still in its log) into a compact new file.
+  auto stmt = (*db)->prepare("VACUUM INTO ?1");
+  if (!stmt)
+    return std::move(stmt.error());
+  detail::statement_guard guard{*stmt};
+  sqlite3_bind_text64(*stmt, 1, target.data(), target.size(), SQLITE_STATIC,
+                      SQLITE_UTF8);
+  if (auto rc = sqlite3_step(*stmt); rc != SQLITE_DONE)
+    return (*db)->error(rc, ("writing a backup to " + target).c_str());
+  return caf::none;
+}
 
 int sqlite_store_schema_version() noexcept {
   return detail::latest_schema_version();
@@ -93,14 +171,22 @@ open_sqlite_store(sqlite_store_options opts) {
     opts.time_source = &default_clock;
   }
   auto writable = !opts.read_only;
-  auto writer = sqlite_connection::open(opts.path, writable,
-                                        opts.busy_timeout);
+  auto writer = sqlite_connection::open(opts.path, writable, opts.busy_timeout);
   if (!writer)
     return std::move(writer.error());
+  auto marked = check_identity(**writer, opts.must_exist || !writable);
+  if (!marked)
+    return std::move(marked.error());
   if (auto err = configure_writer(**writer, writable))
     return err;
   if (auto err = detail::migrate(**writer, writable))
     return err;
+  if (writable && !*marked) {
+    auto mark
+      = "PRAGMA application_id = " + std::to_string(horae_application_id);
+    if (auto err = (*writer)->exec_script(mark.c_str(), "marking the store"))
+      return err;
+  }
   auto last_revision = load_last_revision(**writer);
   if (!last_revision)
     return std::move(last_revision.error());
@@ -109,10 +195,8 @@ open_sqlite_store(sqlite_store_options opts) {
   auto reader = sqlite_connection::open(opts.path, false, opts.busy_timeout);
   if (!reader)
     return std::move(reader.error());
-  auto store = std::make_unique<detail::sqlite_store>(std::move(opts),
-                                                      std::move(*writer),
-                                                      std::move(*reader),
-                                                      *last_revision);
+  auto store = std::make_unique<detail::sqlite_store>(
+    std::move(opts), std::move(*writer), std::move(*reader), *last_revision);
   store->start();
   return std::unique_ptr<reminder_store>{std::move(store)};
 }

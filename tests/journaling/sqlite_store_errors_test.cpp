@@ -1,6 +1,7 @@
 // Failure handling of the SQLite store: bad files, newer schemas, read-only
 // files and locks held by other connections.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -313,3 +314,101 @@ TEST_F(SqliteStoreErrors, BadOptionsAreInvalidArguments) {
 }
 
 } // namespace
+
+namespace {
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  return std::string{std::istreambuf_iterator<char>{in}, {}};
+}
+
+} // namespace
+
+// After a clean close, the database file alone holds every row: a copy of
+// it without the -wal file (a naive backup) loses nothing.
+TEST_F(SqliteStoreErrors, CleanCloseLeavesEveryRowInTheDatabaseFile) {
+  {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 100; ++i)
+      ASSERT_TRUE(
+        store->upsert(make_record(clk, "1", "r" + std::to_string(i)), true));
+    store->close();
+  }
+  auto copy = dir.file("copy.db");
+  std::filesystem::copy_file(db_path, copy);
+  auto opts = options();
+  opts.path = copy;
+  auto reopened = open_sqlite_store(opts);
+  ASSERT_TRUE(reopened) << describe(reopened.error());
+  auto n = (*reopened)->count();
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 100u) << "rows were left only in the -wal file";
+}
+
+// Another program's database at the configured path is refused with a clear
+// error, and not a byte of it changes (no WAL switch, no tables added).
+TEST_F(SqliteStoreErrors, ForeignDatabaseIsRefusedAndLeftUnchanged) {
+  {
+    raw_connection raw{db_path};
+    raw.exec("CREATE TABLE users (name TEXT); INSERT INTO users VALUES ('x')");
+  }
+  auto before = file_bytes(db_path);
+  auto res = open_sqlite_store(options());
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::invalid_argument));
+  auto msg = describe(res.error());
+  EXPECT_NE(msg.find("not a horae reminder store"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(db_path), std::string::npos) << msg;
+  EXPECT_EQ(file_bytes(db_path), before) << "foreign database was modified";
+  EXPECT_FALSE(std::filesystem::exists(db_path + "-wal"));
+}
+
+// A new store carries horae's mark; a store that must exist is not created
+// in an empty file.
+TEST_F(SqliteStoreErrors, StoresAreMarkedAndNeverCreatedWhenTheyMustExist) {
+  create_store();
+  EXPECT_NE(file_bytes(db_path).substr(68, 4), std::string(4, '\0'))
+    << "no application id in the header";
+  auto empty = dir.file("empty.db");
+  std::ofstream{empty}.flush();
+  auto opts = options();
+  opts.path = empty;
+  opts.must_exist = true;
+  auto res = open_sqlite_store(opts);
+  ASSERT_FALSE(res);
+  EXPECT_TRUE(has_code(res.error(), errc::not_found)) << describe(res.error());
+  EXPECT_EQ(std::filesystem::file_size(empty), 0u);
+}
+
+// A store whose file becomes write-protected says so, naming the path,
+// instead of a bare I/O error.
+TEST_F(SqliteStoreErrors, FileMadeReadOnlyIsReportedAsNotWritable) {
+  create_store();
+  write_protection protect{db_path};
+  if (!protect.active())
+    GTEST_SKIP() << "cannot write-protect a file here (root without chattr)";
+  auto res = open_sqlite_store(options());
+  ASSERT_FALSE(res);
+  auto msg = describe(res.error());
+  EXPECT_NE(msg.find("not writable"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(db_path), std::string::npos) << msg;
+}
+
+// A consistent copy of a live store, taken while it is open for writing.
+TEST_F(SqliteStoreErrors, BackupCopiesALiveStore) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(
+      store->upsert(make_record(clk, "1", "r" + std::to_string(i)), true));
+  auto target = dir.file("backup.db");
+  ASSERT_FALSE(backup_sqlite_store(db_path, target));
+  EXPECT_TRUE(
+    has_code(backup_sqlite_store(db_path, target), errc::already_exists));
+  auto opts = options();
+  opts.path = target;
+  auto copy = open_sqlite_store(opts);
+  ASSERT_TRUE(copy) << describe(copy.error());
+  EXPECT_EQ(*(*copy)->count(), 10u);
+}

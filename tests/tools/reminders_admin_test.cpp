@@ -1,12 +1,12 @@
 // The horae-reminders admin tool: table output, deletion and clear errors.
-#include <gtest/gtest.h>
-
 #include <sstream>
 
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "commands.hpp"
 #include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
+#include <sqlite3.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -40,8 +40,8 @@ struct ReminderAdmin : ::testing::Test {
     for (auto& a : args)
       argv.push_back(a.data());
     admin::invocation inv;
-    auto problem = admin::parse(static_cast<int>(argv.size()), argv.data(),
-                                inv);
+    auto problem
+      = admin::parse(static_cast<int>(argv.size()), argv.data(), inv);
     if (!problem.empty()) {
       err = problem;
       return 2;
@@ -88,8 +88,7 @@ TEST_F(ReminderAdmin, ListByTypeLimitCountsThatTypeOnly) {
 // show prints every field, the payload as text when printable.
 TEST_F(ReminderAdmin, ShowPrintsFields) {
   std::string out, err;
-  ASSERT_EQ(run({"show", "invoice", "acme", "bill", "--db=" + db}, out, err),
-            0)
+  ASSERT_EQ(run({"show", "invoice", "acme", "bill", "--db=" + db}, out, err), 0)
     << err;
   EXPECT_NE(out.find("period     5s"), std::string::npos) << out;
   EXPECT_NE(out.find("payload    \"hi\""), std::string::npos) << out;
@@ -120,4 +119,33 @@ TEST_F(ReminderAdmin, ClearErrors) {
   EXPECT_NE(err.find("missing --db"), std::string::npos);
   EXPECT_EQ(run({"show", "a", "--db=" + db}, out, err), 2);
   EXPECT_EQ(run({"list", "--limit=0", "--db=" + db}, out, err), 2);
+}
+
+// backup writes a consistent copy that opens as a store with every row; an
+// existing target is refused.
+TEST_F(ReminderAdmin, BackupWritesAnOpenableCopy) {
+  std::string out;
+  std::string err;
+  auto target = dir.file("copy.db");
+  ASSERT_EQ(run({"backup", "--db=" + db, target}, out, err), 0) << err;
+  EXPECT_NE(out.find("backed up"), std::string::npos);
+  ASSERT_EQ(run({"list", "--db=" + target}, out, err), 0) << err;
+  EXPECT_NE(out.find("2 reminder(s)"), std::string::npos) << out;
+  EXPECT_EQ(run({"backup", "--db=" + db, target}, out, err), 1);
+  EXPECT_NE(err.find("already exists"), std::string::npos) << err;
+  EXPECT_EQ(run({"backup", "--db=" + db}, out, err), 2);
+}
+
+// The tool never turns another program's database into a store.
+TEST_F(ReminderAdmin, ForeignDatabaseIsRefused) {
+  auto foreign = dir.file("foreign.db");
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(foreign.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "CREATE TABLE t (x)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  std::string out;
+  std::string err;
+  EXPECT_EQ(run({"delete", "--db=" + foreign, "a", "b", "c"}, out, err), 1);
+  EXPECT_NE(err.find("not a horae reminder store"), std::string::npos) << err;
 }

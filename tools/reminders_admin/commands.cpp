@@ -16,9 +16,9 @@ namespace horae::admin {
 namespace {
 
 std::string format_time(clock::wall_time t) {
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                t.time_since_epoch())
-                .count();
+  auto secs
+    = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
+        .count();
   auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
                   t.time_since_epoch())
                   .count()
@@ -35,9 +35,8 @@ std::string format_time(clock::wall_time t) {
 }
 
 std::string format_payload(const std::vector<uint8_t>& bytes) {
-  bool printable = std::all_of(bytes.begin(), bytes.end(), [](uint8_t c) {
-    return c >= 0x20 && c < 0x7f;
-  });
+  bool printable = std::all_of(bytes.begin(), bytes.end(),
+                               [](uint8_t c) { return c >= 0x20 && c < 0x7f; });
   if (printable)
     return '"' + std::string(bytes.begin(), bytes.end()) + '"';
   static constexpr char digits[] = "0123456789abcdef";
@@ -49,8 +48,8 @@ std::string format_payload(const std::vector<uint8_t>& bytes) {
   return hex;
 }
 
-caf::expected<std::unique_ptr<reminder_store>>
-open(const std::string& path, bool writable) {
+caf::expected<std::unique_ptr<reminder_store>> open(const std::string& path,
+                                                    bool writable) {
   // Never create a database by accident: a typo in --db is an error.
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -59,6 +58,7 @@ open(const std::string& path, bool writable) {
   sqlite_store_options opts;
   opts.path = path;
   opts.read_only = !writable;
+  opts.must_exist = true;
   return open_sqlite_store(std::move(opts));
 }
 
@@ -91,7 +91,9 @@ std::string usage() {
          "commands:\n"
          "  list [<type> [<key>]] [--limit=N]  reminders, ordered by actor\n"
          "  show <type> <key> <name>           every field of one reminder\n"
-         "  delete <type> <key> <name>         delete one reminder\n";
+         "  delete <type> <key> <name>         delete one reminder\n"
+         "  backup <file>                      consistent copy of the live "
+         "store\n";
 }
 
 std::string parse(int argc, char** argv, invocation& result) {
@@ -102,8 +104,8 @@ std::string parse(int argc, char** argv, invocation& result) {
     } else if (arg.rfind("--limit=", 0) == 0) {
       auto text = arg.substr(8);
       size_t value = 0;
-      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                       value);
+      auto [ptr, ec]
+        = std::from_chars(text.data(), text.data() + text.size(), value);
       if (ec != std::errc{} || ptr != text.data() + text.size() || value == 0)
         return "invalid --limit '" + text + "': expected a positive integer";
       result.limit = value;
@@ -121,18 +123,31 @@ std::string parse(int argc, char** argv, invocation& result) {
   if (result.command.empty())
     return "missing command";
   if (result.command != "list" && result.command != "show"
-      && result.command != "delete")
+      && result.command != "delete" && result.command != "backup")
     return "unknown command '" + result.command + "'";
   if (result.db.empty())
     return "missing --db=<path>";
   if (result.command == "list" && result.words.size() > 2)
     return "list takes at most <type> and <key>";
+  if (result.command == "backup") {
+    if (result.words.size() != 1)
+      return "backup needs <file>";
+    return "";
+  }
   if (result.command != "list" && result.words.size() != 3)
     return result.command + " needs <type> <key> <name>";
   return "";
 }
 
 int run(const invocation& inv, std::ostream& out, std::ostream& err) {
+  if (inv.command == "backup") {
+    if (auto e = backup_sqlite_store(inv.db, inv.words[0])) {
+      err << "horae-reminders: " << describe(e) << '\n';
+      return 1;
+    }
+    out << "backed up " << inv.db << " to " << inv.words[0] << '\n';
+    return 0;
+  }
   auto store = open(inv.db, inv.command == "delete");
   if (!store) {
     err << "horae-reminders: " << describe(store.error()) << '\n';
@@ -181,9 +196,11 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     t.add({"name", r.key.name});
     t.add({"due", format_time(r.due)});
     t.add({"anchor", format_time(r.anchor)});
-    t.add({"period", r.period.count() == 0 ? "once" : format_duration(r.period)});
+    t.add(
+      {"period", r.period.count() == 0 ? "once" : format_duration(r.period)});
     t.add({"fired", std::to_string(r.fire_count)});
-    t.add({"max fires", r.max_fires ? std::to_string(r.max_fires) : "unlimited"});
+    t.add(
+      {"max fires", r.max_fires ? std::to_string(r.max_fires) : "unlimited"});
     t.add({"expires", r.expires ? format_time(*r.expires) : "never"});
     t.add({"policy", to_string(r.policy)});
     t.add({"payload", format_payload(r.payload)});

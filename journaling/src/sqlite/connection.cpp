@@ -3,6 +3,8 @@
 
 #include <horae/core/error.hpp>
 
+#include <unistd.h>
+
 namespace horae::detail {
 
 // -- free functions -----------------------------------------------------------
@@ -21,7 +23,16 @@ caf::error sqlite_error(int rc, const std::string& path, const char* what,
   ctx += what;
   ctx += " failed: ";
   std::string generic = sqlite3_errstr(rc);
-  if (message != nullptr && generic != message) {
+  // SQLite reports a file that lost its write permission (or became
+  // immutable) as a generic I/O error; say what the user can fix.
+  if ((primary == SQLITE_READONLY || primary == SQLITE_IOERR
+       || primary == SQLITE_CANTOPEN)
+      && !path.empty() && ::access(path.c_str(), F_OK) == 0
+      && ::access(path.c_str(), W_OK) != 0) {
+    ctx += "the file is not writable (check its permissions and attributes; ";
+    ctx += generic;
+    ctx += ", code ";
+  } else if (message != nullptr && generic != message) {
     ctx += message;
     ctx += " (";
     ctx += generic;
@@ -64,14 +75,13 @@ sqlite_connection::open(const std::string& path, bool writable,
     sqlite3_close_v2(db);
     return err;
   }
-  std::unique_ptr<sqlite_connection> result{
-    new sqlite_connection(db, path)};
+  std::unique_ptr<sqlite_connection> result{new sqlite_connection(db, path)};
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   // SQLite opens lazily: a garbage file only shows up at the first read of
   // the schema, so read it here and fail at open rather than on first use.
-  rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr,
-                    nullptr, nullptr);
+  rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr,
+                    nullptr);
   if (rc != SQLITE_OK)
     return result->error(rc, "reading the schema");
   // SQLite silently downgrades to read-only when the file is write

@@ -308,9 +308,17 @@ void sqlite_store::close() {
   queue_cv_.notify_one();
   if (writer_.joinable())
     writer_.join();
+  {
+    std::lock_guard<std::mutex> guard{reader_mtx_};
+    reader_db_.reset();
+  }
+  if (writer_db_ && !opts_.read_only) {
+    // The writer closes last and folds the log into the database file, so
+    // a copy of the file alone (a backup, a move) holds every row. Another
+    // process still reading keeps its part of the log; that is no error.
+    static_cast<void>(writer_db_->run("PRAGMA wal_checkpoint(TRUNCATE)"));
+  }
   writer_db_.reset();
-  std::lock_guard<std::mutex> guard{reader_mtx_};
-  reader_db_.reset();
 }
 
 caf::error sqlite_store::closed_error() const {

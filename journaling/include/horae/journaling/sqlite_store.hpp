@@ -31,10 +31,23 @@ struct sqlite_store_options {
   /// `storage_failure`.
   bool read_only = false;
 
+  /// Refuses (`not_found`) to create a store in a missing or empty file,
+  /// e.g. for an admin tool given a wrong path. A read-only store never
+  /// creates one either.
+  bool must_exist = false;
+
   /// Source of the `created` and `updated` timestamps; the system clock if
   /// null. Must outlive the store.
   const clock* time_source = nullptr;
 };
+
+/// Writes a consistent copy of the live store at `path` to the new file
+/// `target` (SQLite's `VACUUM INTO`); safe while a runtime writes to it.
+/// @returns `already_exists` if `target` exists, `not_found` or
+///          `invalid_argument` if `path` is no horae store, or a storage
+///          error naming the path.
+caf::error backup_sqlite_store(const std::string& path,
+                               const std::string& target);
 
 /// The version of the newest schema this build knows; `open_sqlite_store`
 /// migrates older files up to it.
