@@ -54,6 +54,17 @@ caf::error validate(const reminder_record& rec) {
   };
   if (rec.period.count() < 0)
     return fail("period must not be negative");
+  if (rec.period > max_reminder_period)
+    return fail("period exceeds 100 years");
+  auto in_range = [](clock::wall_time t) {
+    return t >= clock::wall_time{} && t <= latest_reminder_time;
+  };
+  if (!in_range(rec.due))
+    return fail("due time outside 1970 to 2200");
+  if (!in_range(rec.anchor))
+    return fail("anchor outside 1970 to 2200");
+  if (rec.expires && !in_range(*rec.expires))
+    return fail("expiry outside 1970 to 2200");
   if (!is_valid(rec.policy))
     return fail("unknown missed-tick policy");
   if (rec.max_fires != 0 && rec.fire_count > rec.max_fires)

@@ -412,3 +412,48 @@ TEST_F(SqliteStoreErrors, BackupCopiesALiveStore) {
   ASSERT_TRUE(copy) << describe(copy.error());
   EXPECT_EQ(*(*copy)->count(), 10u);
 }
+
+// Rows a hand edit broke (a due time of INT64_MIN, a TEXT due time, a
+// period of 9e18) are skipped by the window and listings, reported once
+// each, and named with their reason when asked for by key; the valid rows
+// around them are still read.
+TEST_F(SqliteStoreErrors, HandEditedRowsAreSkippedAndReportedOnce) {
+  std::vector<std::string> reported;
+  auto opts = options();
+  opts.on_invalid_row = [&](const reminder_key& key, const caf::error&) {
+    reported.push_back(key.name);
+  };
+  {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    for (auto name : {"a", "min", "text", "huge", "z"})
+      ASSERT_TRUE(store->upsert(make_record(clk, "1", name), true));
+    store->close();
+  }
+  {
+    raw_connection raw{db_path};
+    raw.exec("UPDATE reminders SET due = -9223372036854775808 "
+             "WHERE name = 'min'");
+    raw.exec("UPDATE reminders SET due = 'soon' WHERE name = 'text'");
+    raw.exec("UPDATE reminders SET period = 9000000000000000000 "
+             "WHERE name = 'huge'");
+  }
+  auto store = open_store(opts);
+  ASSERT_NE(store, nullptr);
+  for (int pass = 0; pass < 2; ++pass) {
+    auto rows = store->due_before(clk.wall_now() + 24h, 2);
+    ASSERT_TRUE(rows) << describe(rows.error());
+    ASSERT_EQ(rows->size(), 2u) << "a page counts only valid rows";
+    auto all = store->list_all(100, 0);
+    ASSERT_TRUE(all) << describe(all.error());
+    EXPECT_EQ(all->size(), 2u);
+  }
+  std::sort(reported.begin(), reported.end());
+  EXPECT_EQ(reported, (std::vector<std::string>{"huge", "min", "text"}));
+  auto bad = store->get(reminder_key{"account", "1", "text"});
+  ASSERT_FALSE(bad);
+  EXPECT_TRUE(has_code(bad.error(), errc::storage_corrupt));
+  EXPECT_NE(describe(bad.error()).find("due is not an integer"),
+            std::string::npos)
+    << describe(bad.error());
+}

@@ -48,8 +48,8 @@ std::string format_payload(const std::vector<uint8_t>& bytes) {
   return hex;
 }
 
-caf::expected<std::unique_ptr<reminder_store>> open(const std::string& path,
-                                                    bool writable) {
+caf::expected<std::unique_ptr<reminder_store>>
+open(const std::string& path, bool writable, std::ostream& err) {
   // Never create a database by accident: a typo in --db is an error.
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -59,6 +59,9 @@ caf::expected<std::unique_ptr<reminder_store>> open(const std::string& path,
   opts.path = path;
   opts.read_only = !writable;
   opts.must_exist = true;
+  opts.on_invalid_row = [&err](const reminder_key&, const caf::error& e) {
+    err << "horae-reminders: skipped " << describe(e) << '\n';
+  };
   return open_sqlite_store(std::move(opts));
 }
 
@@ -148,7 +151,7 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     out << "backed up " << inv.db << " to " << inv.words[0] << '\n';
     return 0;
   }
-  auto store = open(inv.db, inv.command == "delete");
+  auto store = open(inv.db, inv.command == "delete", err);
   if (!store) {
     err << "horae-reminders: " << describe(store.error()) << '\n';
     return 1;

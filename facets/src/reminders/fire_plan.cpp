@@ -1,4 +1,8 @@
 // Missed-tick policies, TTL and max-fires as one pure function.
+#include <algorithm>
+#include <limits>
+
+#include <horae/core/saturating_time.hpp>
 #include <horae/facets/fire_plan.hpp>
 
 namespace horae {
@@ -13,26 +17,30 @@ fire_plan plan_fire(const reminder_record& rec, clock::wall_time now) {
     plan.fire_count = rec.fire_count + 1;
     return plan; // one-shot: finished after this fire
   }
+  // Saturating throughout: a row with an absurd period or due time must
+  // end far in the future, never wrap around into the past.
   uint64_t behind = 0;
   if (now > rec.due)
-    behind = static_cast<uint64_t>((now - rec.due) / rec.period);
+    behind = static_cast<uint64_t>(saturating_sub(now, rec.due) / rec.period);
+  auto steps = static_cast<int64_t>(
+    std::min<uint64_t>(behind, std::numeric_limits<int64_t>::max() - 1) + 1);
   clock::wall_time next;
   switch (rec.policy) {
     case missed_tick_policy::catch_up:
       plan.deliver = true;
       plan.missed = 0;
-      next = rec.due + rec.period;
+      next = saturating_add(rec.due, rec.period);
       break;
     case missed_tick_policy::skip:
       plan.deliver = behind == 0;
       plan.missed = behind;
-      next = rec.due + static_cast<int64_t>(behind + 1) * rec.period;
+      next = saturating_add(rec.due, saturating_mul(rec.period, steps));
       break;
     case missed_tick_policy::fire_once:
     default:
       plan.deliver = true;
       plan.missed = behind;
-      next = rec.due + static_cast<int64_t>(behind + 1) * rec.period;
+      next = saturating_add(rec.due, saturating_mul(rec.period, steps));
       break;
   }
   if (plan.deliver)

@@ -1,11 +1,14 @@
 // Options, store opening and facet factory of the reminders module.
 #include <horae/core/error.hpp>
+#include <horae/core/logging.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timer_service.hpp>
 #include <horae/journaling/sqlite_store.hpp>
+
+#include <spdlog/spdlog.h>
 
 namespace horae {
 
@@ -104,6 +107,14 @@ module reminders_module() {
     opts.path = rcfg.db_path;
     opts.busy_timeout = rcfg.busy_timeout;
     opts.time_source = &rt.clock();
+    // Rows a hand edit broke are skipped so that the rest are delivered;
+    // the store reports each once.
+    opts.on_invalid_row = [](const reminder_key&, const caf::error& err) {
+      logging::logger("reminders")
+        ->warn("{}; the row is skipped until it is fixed or deleted "
+               "(horae-reminders show/delete)",
+               describe(err));
+    };
     auto store = open_sqlite_store(std::move(opts));
     if (!store)
       return store.error();

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <horae/core/error.hpp>
+#include <horae/core/names.hpp>
 
 namespace horae::detail {
 
@@ -77,12 +78,34 @@ int bind_record(sqlite3_stmt* stmt, const reminder_record& rec) {
   return bind64(19, to_db(rec.failed_fires));
 }
 
+reminder_key key_at(sqlite3_stmt* stmt) {
+  return reminder_key{text_at(stmt, 0), text_at(stmt, 1), text_at(stmt, 2)};
+}
+
 caf::expected<reminder_record> read_record(sqlite3_stmt* stmt,
                                            const std::string& path) {
   reminder_record rec;
-  rec.key.actor_type = text_at(stmt, 0);
-  rec.key.actor_key = text_at(stmt, 1);
-  rec.key.name = text_at(stmt, 2);
+  rec.key = key_at(stmt);
+  auto invalid = [&](const std::string& why) {
+    return make_error(errc::storage_corrupt,
+                      "sqlite database " + path + ": invalid reminder row "
+                        + quote_for_message(to_string(rec.key), 200) + ": "
+                        + why);
+  };
+  // SQLite converts whatever a hand edit left in a column; only integers
+  // (and NULL where allowed) are times and counters.
+  static constexpr int integer_columns[] = {4, 5, 6, 7, 9, 10, 11, 12, 13};
+  static constexpr const char* names[]
+    = {"",       "",         "",          "",        "anchor",
+       "due",    "period",   "max_fires", "expires", "fire_count",
+       "policy", "revision", "created",   "updated"};
+  for (auto col : integer_columns)
+    if (sqlite3_column_type(stmt, col) != SQLITE_INTEGER)
+      return invalid(std::string{"column "} + names[col]
+                     + " is not an integer");
+  if (auto type = sqlite3_column_type(stmt, 8);
+      type != SQLITE_INTEGER && type != SQLITE_NULL)
+    return invalid("column expires is neither an integer nor NULL");
   auto blob = static_cast<const uint8_t*>(sqlite3_column_blob(stmt, 3));
   auto blob_size = static_cast<size_t>(sqlite3_column_bytes(stmt, 3));
   if (blob != nullptr)
@@ -119,6 +142,8 @@ caf::expected<reminder_record> read_record(sqlite3_stmt* stmt,
     rec.on_failure = f;
   }
   rec.failed_fires = static_cast<uint64_t>(sqlite3_column_int64(stmt, 18));
+  if (auto err = validate(rec))
+    return invalid(describe(err));
   return rec;
 }
 

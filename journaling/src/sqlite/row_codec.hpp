@@ -7,10 +7,10 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 
-#include <sqlite3.h>
-
 #include <horae/core/clock.hpp>
 #include <horae/journaling/reminder_record.hpp>
+
+#include <sqlite3.h>
 
 namespace horae::detail {
 
@@ -29,6 +29,10 @@ int bind_key(sqlite3_stmt* stmt, const reminder_key& key);
 
 /// Binds ?1 to ?14 in column order.
 int bind_record(sqlite3_stmt* stmt, const reminder_record& rec);
+
+/// Reads the key columns (0 to 2) of the current row; works on rows that
+/// `read_record` rejects.
+reminder_key key_at(sqlite3_stmt* stmt);
 
 /// Reads the current row, starting at column 0.
 /// @returns the record or `storage_corrupt` if the row holds values this

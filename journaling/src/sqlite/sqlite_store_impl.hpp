@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -100,8 +101,12 @@ private:
 
   /// Runs a multi-row query on the read connection.
   template <class Bind>
-  caf::expected<std::vector<reminder_record>>
-  query(const char* sql, const char* what, Bind bind);
+  caf::expected<std::vector<reminder_record>> query(const char* sql,
+                                                    const char* what, Bind bind,
+                                                    size_t max_rows = SIZE_MAX);
+
+  /// Tells `on_invalid_row` about `key` the first time it is seen.
+  void report_invalid(const reminder_key& key, const caf::error& err);
 
   caf::error closed_error() const;
 
@@ -136,6 +141,8 @@ private:
 
   /// Guards the read connection, which is reset on close.
   std::mutex reader_mtx_;
+  /// Invalid rows already reported (guarded by `reader_mtx_`).
+  std::set<reminder_key> reported_invalid_;
   std::unique_ptr<sqlite_connection> reader_db_;
 };
 

@@ -72,6 +72,16 @@ struct reminder_record {
   clock::wall_time updated;
 };
 
+/// Latest due, anchor or expiry time a reminder may have (1 January 2200):
+/// room for any schedule of up to 100 years, and far from the end of the
+/// 64-bit nanosecond range, so no arithmetic on stored times can wrap.
+constexpr clock::wall_time latest_reminder_time{
+  std::chrono::seconds{7'258'118'400}};
+
+/// Longest period a stored reminder may have (100 years).
+constexpr clock::duration max_reminder_period
+  = std::chrono::hours{24 * 365 * 100};
+
 /// @relates reminder_record
 bool operator==(const reminder_record& x, const reminder_record& y);
 
@@ -80,9 +90,11 @@ inline bool operator!=(const reminder_record& x, const reminder_record& y) {
   return !(x == y);
 }
 
-/// Checks what a store requires of a record before writing it: non-empty
-/// actor type and name, non-negative period, a known policy, a valid failure
-/// policy and a fire count not beyond `max_fires`.
+/// Checks what a store requires of a record before writing it, and what a
+/// row read back must satisfy: names within the limit, a period from zero to
+/// `max_reminder_period`, times from the epoch to `latest_reminder_time`, a
+/// known policy, a valid failure policy and a fire count not beyond
+/// `max_fires`.
 /// @returns an `errc::invalid_argument` error naming the field, or none.
 caf::error validate(const reminder_record& rec);
 

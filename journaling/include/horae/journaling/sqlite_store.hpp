@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,13 @@ struct sqlite_store_options {
   /// Source of the `created` and `updated` timestamps; the system clock if
   /// null. Must outlive the store.
   const clock* time_source = nullptr;
+
+  /// Told once per row that cannot be a reminder (a hand edit left a
+  /// non-integer time, a time outside 1970 to 2200, a period over 100
+  /// years, ...). Such rows are skipped by `due_after`, `list` and
+  /// `list_all`, so the others are still delivered; `get` reports them as
+  /// `storage_corrupt`. Runs on the reading thread, under the reader lock.
+  std::function<void(const reminder_key&, const caf::error&)> on_invalid_row;
 };
 
 /// Writes a consistent copy of the live store at `path` to the new file
