@@ -14,10 +14,11 @@
 #include <horae/facets/timer_due.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
+#include "facets/support/log_counter.hpp"
 #include "facets/support/reminder_harness.hpp"
 #include <gtest/gtest.h>
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -26,22 +27,6 @@ using horae::test::reminder_config;
 using horae::test::run_in_actor;
 
 namespace {
-
-/// Counts log lines at error level or above.
-class error_counter : public spdlog::sinks::base_sink<std::mutex> {
-public:
-  std::atomic<int> errors{0};
-
-protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    if (msg.level >= spdlog::level::err)
-      ++errors;
-  }
-
-  void flush_() override {
-    // nop
-  }
-};
 
 struct ReminderDelivery : test::reminder_test {
   std::unique_ptr<runtime> rt;
@@ -370,16 +355,40 @@ TEST_F(ReminderDelivery, ShutdownLogsNoError) {
   auto cfg = with(reminder_config(db), "horae.log.level",
                   caf::config_value{std::string{"warn"}});
   start(std::move(cfg), "billing", recorder(log));
-  auto counter = std::make_shared<error_counter>();
-  auto logger = logging::logger("reminders");
-  logger->sinks().push_back(counter);
+  test::counted_log lines{"reminders"};
   auto dispatcher = service().dispatcher();
   service().stop(); // closes the store under the running dispatcher
   caf::anon_send(dispatcher, timer_due{0});
   rt->run_until_idle();
   rt->shutdown();
-  logger->sinks().pop_back();
-  EXPECT_EQ(counter->errors.load(), 0);
+  EXPECT_EQ(lines->at_least(spdlog::level::err), 0);
+}
+
+// A store that keeps failing (here: locked by another process) is logged
+// as one fault: a line when it starts, a summary every 30 s, a line when
+// it clears; not a line per reminder and retry.
+TEST_F(ReminderDelivery, LastingStoreFaultIsLoggedOnceWithSummaries) {
+  auto cfg = with(reminder_config(db), "horae.log.level",
+                  caf::config_value{std::string{"info"}});
+  cfg = with(std::move(cfg), "horae.reminders.busy-timeout",
+             caf::config_value{caf::timespan{0s}});
+  start(std::move(cfg), "billing", recorder(log));
+  for (int i = 0; i < 10; ++i)
+    ASSERT_FALSE(upsert("billing", std::to_string(i), "tick", 1s, 1s));
+  test::counted_log lines{"reminders"};
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  rt->advance(65s, 100ms);
+  EXPECT_EQ(lines->at(spdlog::level::err), 1);
+  EXPECT_LE(lines->at(spdlog::level::warn), 2) << "a line per retry";
+  EXPECT_GE(lines->at(spdlog::level::warn), 1) << "no summary";
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  rt->advance(2s, 100ms);
+  EXPECT_TRUE(lines->saw("recovered")) << "the end of the fault not logged";
+  EXPECT_EQ(lines->at(spdlog::level::err), 1);
 }
 
 // Real time: handlers stuck for several ack-timeouts (150 ms and 700 ms

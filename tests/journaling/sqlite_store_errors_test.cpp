@@ -457,3 +457,51 @@ TEST_F(SqliteStoreErrors, HandEditedRowsAreSkippedAndReportedOnce) {
             std::string::npos)
     << describe(bad.error());
 }
+
+// The database file deleted under an open store: writes are refused with
+// an error naming the path, instead of acknowledged into a deleted file.
+TEST_F(SqliteStoreErrors, DeletedDatabaseFileFailsWrites) {
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->upsert(make_record(clk, "1", "a"), true));
+  std::filesystem::remove(db_path);
+  auto res = store->upsert(make_record(clk, "1", "b"), true);
+  ASSERT_FALSE(res) << "write acknowledged into a deleted file";
+  EXPECT_TRUE(has_code(res.error(), errc::storage_failure));
+  auto msg = describe(res.error());
+  EXPECT_NE(msg.find("was deleted"), std::string::npos) << msg;
+  EXPECT_NE(msg.find(db_path), std::string::npos) << msg;
+  EXPECT_FALSE(store->count()) << "reads of a deleted file must fail too";
+}
+
+// The database file replaced by another store: writes are refused, and the
+// other store (and its log) is left as it was.
+TEST_F(SqliteStoreErrors, ReplacedDatabaseFileIsNeverWritten) {
+  auto other_path = dir.file("other.db");
+  {
+    auto opts = options();
+    opts.path = other_path;
+    auto other = open_sqlite_store(opts);
+    ASSERT_TRUE(other);
+    ASSERT_TRUE((*other)->upsert(make_record(clk, "9", "theirs"), true));
+    (*other)->close();
+  }
+  auto store = open_store();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->upsert(make_record(clk, "1", "a"), true));
+  std::filesystem::rename(other_path, db_path);
+  auto before = file_bytes(db_path);
+  auto res = store->upsert(make_record(clk, "1", "b"), true);
+  ASSERT_FALSE(res);
+  EXPECT_NE(describe(res.error()).find("replaced"), std::string::npos)
+    << describe(res.error());
+  store->close();
+  EXPECT_EQ(file_bytes(db_path), before) << "the other store was written";
+  auto opts = options();
+  auto reopened = open_sqlite_store(opts);
+  ASSERT_TRUE(reopened) << describe(reopened.error());
+  auto rows = (*reopened)->list_all(10, 0);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().key.name, "theirs");
+}

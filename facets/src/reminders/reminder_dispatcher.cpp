@@ -28,6 +28,9 @@ constexpr uint64_t first_entry_cookie = 2;
 // A failed store write is retried after this pause.
 constexpr auto store_retry_delay = std::chrono::seconds{1};
 
+// Least time between two summaries of a lasting store fault.
+constexpr auto fault_summary_interval = std::chrono::seconds{30};
+
 // Paces loading a large window at about `load-batch` rows per pause.
 constexpr auto next_batch_delay = std::chrono::milliseconds{100};
 
@@ -54,7 +57,11 @@ auto reminders_log() {
 
 reminder_dispatcher::reminder_dispatcher(reminder_service& svc,
                                          timer_service& timers)
-  : service_(&svc), timers_(&timers), next_cookie_(first_entry_cookie) {
+  : service_(&svc), timers_(&timers), next_cookie_(first_entry_cookie),
+    store_read_faults_("reading reminder store " + svc.config().db_path,
+                       fault_summary_interval),
+    store_write_faults_("writing reminder store " + svc.config().db_path,
+                        fault_summary_interval) {
   // nop
 }
 
@@ -100,12 +107,12 @@ void reminder_dispatcher::refill() {
   if (!rows) {
     if (is_closed(rows.error()))
       return; // shutting down
-    reminders_log()->error("cannot load due reminders: {}",
-                           describe(rows.error()));
+    store_read_faults_.failure(rows.error(), clk.now());
     schedule_refill(
       std::min<clock::duration>(cfg.lookahead / 2, store_retry_delay));
     return;
   }
+  store_read_faults_.success(clk.now());
   for (auto& rec : *rows)
     if (entries_.count(rec.key) == 0)
       load(std::move(rec));
@@ -510,11 +517,12 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
   if (msg.error) {
     if (is_closed(msg.error))
       return; // shutting down; the fire is delivered again after restart
-    reminders_log()->error("cannot record fire of {}: {}; retrying",
-                           to_string(msg.key), describe(msg.error));
+    // One fault for the whole store, not a line per reminder and retry.
+    store_write_faults_.failure(msg.error, self_->clock().now());
     arm(msg.key, e, self_->clock().now() + store_retry_delay);
     return;
   }
+  store_write_faults_.success(self_->clock().now());
   if (!msg.applied) {
     // Changes made through this runtime reach the dispatcher before the
     // fire's record (same store thread, in order) and reset the entry, so

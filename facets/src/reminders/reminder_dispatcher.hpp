@@ -22,6 +22,7 @@
 #include <horae/journaling/reminder_record.hpp>
 #include <horae/journaling/reminder_store.hpp>
 
+#include "reminders/fault_log.hpp"
 #include "reminders/reminder_messages.hpp"
 
 namespace horae {
@@ -146,6 +147,10 @@ private:
   bool throttle_armed_ = false;
   /// Due fires whose actor type is not defined yet, by type.
   std::unordered_map<std::string, std::vector<queued_fire>> awaiting_type_;
+  /// Store failures (full disk, lock, lost file, I/O errors), each side
+  /// logged as one fault: reads and writes fail and recover separately.
+  fault_log store_read_faults_;
+  fault_log store_write_faults_;
   /// Activations that have fires in hand, each monitored once.
   std::map<caf::actor_addr, std::vector<queued_fire>> handlers_;
 };

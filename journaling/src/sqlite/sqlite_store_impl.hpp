@@ -13,6 +13,7 @@
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "sqlite/connection.hpp"
+#include "sqlite/file_identity.hpp"
 #include "sqlite/write_request.hpp"
 
 namespace horae::detail {
@@ -140,6 +141,11 @@ private:
   std::mutex close_mtx_;
 
   /// Guards the read connection, which is reset on close.
+  /// The database file as opened: once the path names no file or another
+  /// one, every write and read fails.
+  file_identity identity_;
+  caf::error check_file() const;
+
   std::mutex reader_mtx_;
   /// Invalid rows already reported (guarded by `reader_mtx_`).
   std::set<reminder_key> reported_invalid_;

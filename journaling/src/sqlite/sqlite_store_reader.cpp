@@ -28,6 +28,8 @@ sqlite_store::query(const char* sql, const char* what, Bind bind,
   std::lock_guard<std::mutex> guard{reader_mtx_};
   if (!reader_db_)
     return closed_error();
+  if (auto err = check_file())
+    return err;
   auto stmt = reader_db_->prepare(sql);
   if (!stmt)
     return std::move(stmt.error());
@@ -67,6 +69,8 @@ sqlite_store::get(const reminder_key& key) {
   std::lock_guard<std::mutex> guard{reader_mtx_};
   if (!reader_db_)
     return closed_error();
+  if (auto err = check_file())
+    return err;
   auto stmt = reader_db_->prepare(sql::get_record);
   if (!stmt)
     return std::move(stmt.error());
@@ -131,6 +135,8 @@ caf::expected<uint64_t> sqlite_store::count() {
   std::lock_guard<std::mutex> guard{reader_mtx_};
   if (!reader_db_)
     return closed_error();
+  if (auto err = check_file())
+    return err;
   auto stmt = reader_db_->prepare(sql::count);
   if (!stmt)
     return std::move(stmt.error());

@@ -18,8 +18,13 @@ sqlite_store::sqlite_store(sqlite_store_options opts,
                            uint64_t last_revision)
   : opts_(std::move(opts)), clock_(opts_.time_source),
     writer_db_(std::move(writer_db)), last_revision_(last_revision),
-    durable_revision_(last_revision), reader_db_(std::move(reader_db)) {
+    durable_revision_(last_revision), reader_db_(std::move(reader_db)),
+    identity_(file_identity::of(opts_.path)) {
   // nop
+}
+
+caf::error sqlite_store::check_file() const {
+  return identity_.check(opts_.path);
 }
 
 sqlite_store::~sqlite_store() {
@@ -130,6 +135,10 @@ void sqlite_store::run_batch(write_request* first, size_t n) {
   // IMMEDIATE: take the write lock now, so a lock held by another process
   // fails the batch up front (after busy_timeout) instead of mid-way.
   if (auto err = writer_db_->run(sql::begin_immediate))
+    return fail_all(err);
+  // Under the write lock, before anything is written: never acknowledge a
+  // write into a deleted file, nor write into another store's log.
+  if (auto err = check_file())
     return fail_all(err);
   // Only upserts take revisions; the steady stream of fire records does not
   // need the stored counter.
