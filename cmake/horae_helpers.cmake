@@ -14,7 +14,11 @@ function(horae_add_module name)
     EXPORT_NAME ${name}
     OUTPUT_NAME horae_${name}
     VERSION ${PROJECT_VERSION}
-    SOVERSION ${PROJECT_VERSION_MAJOR})
+    SOVERSION ${PROJECT_VERSION_MAJOR}
+    # Installed libraries find each other beside themselves, whatever the
+    # prefix: a consumer needs no LD_LIBRARY_PATH for libraries it never
+    # named itself (e.g. journaling behind facets).
+    INSTALL_RPATH "$ORIGIN")
   target_include_directories(${target}
     PUBLIC
       "$<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>"

@@ -10,4 +10,13 @@ cmake --install "$build_dir" --prefix "$work/prefix" > "$work/install.log"
 cmake -S "$consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$work/prefix" \
   > "$work/configure.log"
 cmake --build "$work/build" -j 2 > "$work/build.log"
-LD_LIBRARY_PATH="$work/prefix/lib:${LD_LIBRARY_PATH:-}" "$work/build/consumer"
+# No LD_LIBRARY_PATH: the installed package must load from any prefix.
+env -u LD_LIBRARY_PATH "$work/build/consumer"
+# Neither may a library need one to find the others.
+for lib in "$work"/prefix/lib/libhorae_*.so; do
+  if ldd "$lib" | grep -q "libhorae.*not found"; then
+    echo "$lib cannot find its horae dependencies:" >&2
+    ldd "$lib" >&2
+    exit 1
+  fi
+done

@@ -149,3 +149,34 @@ TEST_F(ReminderAdmin, ForeignDatabaseIsRefused) {
   EXPECT_EQ(run({"delete", "--db=" + foreign, "a", "b", "c"}, out, err), 1);
   EXPECT_NE(err.find("not a horae reminder store"), std::string::npos) << err;
 }
+
+// Names with escape sequences and NUL bytes never reach the terminal raw,
+// and the escaped form shown addresses the reminder.
+TEST_F(ReminderAdmin, ControlBytesInNamesAreEscapedAndAddressable) {
+  {
+    sqlite_store_options opts;
+    opts.path = db;
+    auto store = open_sqlite_store(opts);
+    ASSERT_TRUE(store);
+    reminder_record rec;
+    rec.key = {"invoice", "acme", std::string{"evil\x1b[2J\0x", 10}};
+    rec.due = rec.anchor = clock::wall_time{std::chrono::hours{24 * 365 * 56}};
+    ASSERT_TRUE((*store)->upsert(rec, true));
+    (*store)->close();
+  }
+  std::string out;
+  std::string err;
+  ASSERT_EQ(run({"list", "--db=" + db}, out, err), 0) << err;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << "escape reached output";
+  EXPECT_NE(out.find("evil\\x1b[2J\\x00x"), std::string::npos) << out;
+  ASSERT_EQ(run({"show", "--db=" + db, "invoice", "acme", "evil\\x1b[2J\\x00x"},
+                out, err),
+            0)
+    << err;
+  ASSERT_EQ(
+    run({"delete", "--db=" + db, "invoice", "acme", "evil\\x1b[2J\\x00x"}, out,
+        err),
+    0)
+    << err;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+}

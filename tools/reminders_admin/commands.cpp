@@ -1,12 +1,14 @@
 // list / show / delete against a reminder database, with readable output.
 #include "commands.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <ctime>
 #include <filesystem>
 
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
+#include <horae/core/names.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "table.hpp"
@@ -32,6 +34,33 @@ std::string format_time(clock::wall_time t) {
   std::snprintf(out, sizeof(out), "%s.%03lldZ", buf,
                 static_cast<long long>(millis < 0 ? millis + 1000 : millis));
   return out;
+}
+
+/// Names as the terminal may show them: control bytes and backslashes as
+/// `\xNN`, which `unescape` turns back, so every name can be addressed.
+std::string shown(const std::string& name) {
+  return quote_for_message(name, std::string::npos);
+}
+
+std::string unescape(const std::string& word) {
+  std::string result;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (word[i] == '\\' && i + 3 < word.size() && word[i + 1] == 'x'
+        && std::isxdigit(static_cast<unsigned char>(word[i + 2]))
+        && std::isxdigit(static_cast<unsigned char>(word[i + 3]))) {
+      result
+        += static_cast<char>(std::stoi(word.substr(i + 2, 2), nullptr, 16));
+      i += 3;
+    } else {
+      result += word[i];
+    }
+  }
+  return result;
+}
+
+std::string shown(const reminder_key& key) {
+  return shown(key.actor_type) + "/" + shown(key.actor_key) + "/"
+         + shown(key.name);
 }
 
 std::string format_payload(const std::vector<uint8_t>& bytes) {
@@ -96,7 +125,9 @@ std::string usage() {
          "  show <type> <key> <name>           every field of one reminder\n"
          "  delete <type> <key> <name>         delete one reminder\n"
          "  backup <file>                      consistent copy of the live "
-         "store\n";
+         "store\n"
+         "Control bytes and backslashes in names print as \\xNN; type them "
+         "the same way.\n";
 }
 
 std::string parse(int argc, char** argv, invocation& result) {
@@ -161,9 +192,9 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     caf::expected<std::vector<reminder_record>> rows{
       std::vector<reminder_record>{}};
     if (inv.words.size() == 2)
-      rows = db.list(inv.words[0], inv.words[1]);
+      rows = db.list(unescape(inv.words[0]), unescape(inv.words[1]));
     else if (inv.words.size() == 1)
-      rows = list_type(db, inv.words[0], inv.limit);
+      rows = list_type(db, unescape(inv.words[0]), inv.limit);
     else
       rows = db.list_all(inv.limit, 0);
     if (!rows) {
@@ -172,7 +203,8 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     }
     table t{{"TYPE", "KEY", "NAME", "DUE (UTC)", "PERIOD", "FIRED", "POLICY"}};
     for (const auto& r : *rows) {
-      t.add({r.key.actor_type, r.key.actor_key, r.key.name, format_time(r.due),
+      t.add({shown(r.key.actor_type), shown(r.key.actor_key), shown(r.key.name),
+             format_time(r.due),
              r.period.count() == 0 ? "once" : format_duration(r.period),
              std::to_string(r.fire_count)
                + (r.max_fires ? "/" + std::to_string(r.max_fires) : ""),
@@ -182,7 +214,8 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     out << t.rows() << " reminder(s)\n";
     return 0;
   }
-  reminder_key key{inv.words[0], inv.words[1], inv.words[2]};
+  reminder_key key{unescape(inv.words[0]), unescape(inv.words[1]),
+                   unescape(inv.words[2])};
   if (inv.command == "show") {
     auto row = db.get(key);
     if (!row) {
@@ -190,13 +223,13 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
       return 1;
     }
     if (!*row) {
-      err << "horae-reminders: no reminder " << to_string(key) << '\n';
+      err << "horae-reminders: no reminder " << shown(key) << '\n';
       return 1;
     }
     const auto& r = **row;
     table t{{"FIELD", "VALUE"}};
-    t.add({"actor", r.key.actor_type + "/" + r.key.actor_key});
-    t.add({"name", r.key.name});
+    t.add({"actor", shown(r.key.actor_type) + "/" + shown(r.key.actor_key)});
+    t.add({"name", shown(r.key.name)});
     t.add({"due", format_time(r.due)});
     t.add({"anchor", format_time(r.anchor)});
     t.add(
@@ -217,7 +250,7 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     err << "horae-reminders: " << describe(e) << '\n';
     return 1;
   }
-  out << "deleted " << to_string(key) << '\n';
+  out << "deleted " << shown(key) << '\n';
   return 0;
 }
 
