@@ -71,11 +71,11 @@ caf::error timer_facet::check_common(const std::string& name,
     return make_error(errc::invalid_argument, "timer '" + name
                                                 + "': negative delay "
                                                 + format_duration(delay));
-  if (delay > service_->max_delay())
-    return make_error(errc::out_of_range,
-                      "timer '" + name + "': delay " + format_duration(delay)
-                        + " exceeds the timer range of "
-                        + format_duration(service_->max_delay()));
+  if (delay > max_delay)
+    return make_error(errc::out_of_range, "timer '" + name + "': delay "
+                                            + format_duration(delay)
+                                            + " exceeds the longest timer of "
+                                            + format_duration(max_delay));
   if (by_name_.count(name) == 0 && by_name_.size() >= max_timers_)
     return make_error(errc::limit_reached, "timer '" + name
                                              + "': the actor already has "
@@ -159,9 +159,13 @@ caf::error timer_facet::start(const std::string& name, slot&& fresh) {
 caf::error timer_facet::arm(uint32_t index, clock::time_point due) {
   auto& s = slots_[index];
   s.next_due = due;
+  // Beyond the wheel's range, the timer hops: it is scheduled at the end
+  // of the range and re-armed from there (see before_message) until its due
+  // time is within reach.
+  auto hop = std::min(due, self_->clock().now() + service_->max_delay());
   auto target = caf::actor_cast<caf::strong_actor_ptr>(self_);
   auto handle
-    = service_->schedule(due, target, make_cookie(index, s.generation));
+    = service_->schedule(hop, target, make_cookie(index, s.generation));
   if (!handle)
     return handle.error();
   s.handle = *handle;
@@ -264,6 +268,12 @@ intercept timer_facet::before_message(actor& self,
       || slots_[index].generation != generation)
     return intercept::drop().passive(); // cancelled or replaced
   auto& s = slots_[index];
+  if (due.scheduled < s.next_due) {
+    // An intermediate hop of a timer beyond the wheel's range.
+    if (arm(index, s.next_due))
+      release(index); // the service stopped: shutting down
+    return intercept::drop().passive();
+  }
   timer_fired fired{s.name, s.next_tick, due.scheduled, due.fired, 0};
   caf::message msg = s.payload;
   if (!s.periodic) {

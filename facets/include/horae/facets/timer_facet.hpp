@@ -53,6 +53,12 @@ public:
   /// Default of the `max-timers` setting.
   static constexpr size_t default_max_timers = 10'000;
 
+  /// Longest delay or interval a timer may have (100 years, as reminders).
+  /// Timers beyond the timer service's wheel wait outside it and move in
+  /// when they come within range; none fires early.
+  static constexpr clock::duration max_delay
+    = std::chrono::hours{24 * 365 * 100};
+
   // -- constructors, destructors, and assignment operators --------------------
 
   /// @param max_timers how many timers the actor may have at once.
@@ -64,8 +70,8 @@ public:
 
   /// Starts (or replaces) a one-shot timer due after `delay`.
   /// @returns `errc::invalid_argument` for an empty name or a negative delay,
-  ///          `errc::out_of_range` for a delay beyond the timer service's
-  ///          range, `errc::limit_reached` when the actor has `max_timers`
+  ///          `errc::out_of_range` for a delay beyond `max_delay` (100
+  ///          years), `errc::limit_reached` when the actor has `max_timers`
   ///          timers, `errc::facet_not_attached` before attachment.
   caf::error start_once(const std::string& name, clock::duration delay,
                         caf::message payload = {});
