@@ -67,6 +67,14 @@ caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg,
       rt->shutdown();
       return err;
     }
+    // The application's types are known now: a section for any other type
+    // is most likely a typo, which would otherwise pass unnoticed.
+    for (const auto& [type, section] : rt->config_.actor_types())
+      if (!rt->registry_->defined(type))
+        logging::logger("core")->warn(
+          "{}: section [actor.{}] configures an actor type that the "
+          "application does not define",
+          rt->config_.source(), type);
   }
   for (auto& [type, svc] : rt->services_)
     svc->start();

@@ -2,12 +2,15 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include <horae/core/config/config_loader.hpp>
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
+#include <horae/core/runtime.hpp>
 
 #include "core/support/probe_facet.hpp"
+#include "support/log_counter.hpp"
 #include <gtest/gtest.h>
 
 using namespace horae;
@@ -220,4 +223,81 @@ TEST(Config, UnknownFacetWithoutModulesIsAnError) {
     bare.load_text("[actor.sla]\nfacets=[\"reminders\"]\n", {}, "bare.ini"));
   expect_contains(text,
                   {"bare.ini", "[actor.sla]", "unknown facet 'reminders'"});
+}
+
+// Values nested 50,000 lists or 100,000 dictionaries deep used to overflow
+// the parser's stack; now they are an error naming file, line and limit,
+// in the file and on the command line.
+TEST(Config, DeepNestingIsAClearErrorNotACrash) {
+  auto lists = "[horae.log]\nlevel=" + std::string(50'000, '[') + "\n";
+  expect_contains(error_text(make_loader().load_text(lists, {}, "deep.ini")),
+                  {"deep.ini:2", "deeper than 32 levels"});
+  std::string dicts = "[horae.log]\nlevel=";
+  for (int i = 0; i < 100'000; ++i)
+    dicts += "{a=";
+  expect_contains(error_text(make_loader().load_text(dicts, {}, "deep.ini")),
+                  {"deep.ini:2", "deeper than 32 levels"});
+  expect_contains(error_text(make_loader().load_text(
+                    "", {"--horae.log.level=" + std::string(50'000, '[')})),
+                  {"command line", "deeper than 32 levels"});
+  // Brackets inside strings do not count.
+  auto quoted = make_loader().load_text("[horae.log]\nfile=\""
+                                        + std::string(100, '[') + "\"\n");
+  EXPECT_TRUE(quoted) << describe(quoted.error());
+}
+
+// A key given twice in one section is an error naming both lines.
+TEST(Config, DuplicateKeyNamesBothLines) {
+  auto text = error_text(make_loader().load_text(
+    "[horae.log]\nlevel=\"debug\"\n\nlevel=\"info\"\n", {}, "dup.ini"));
+  expect_contains(
+    text, {"dup.ini:4", "horae.log.level", "appears twice", "first at line 2"});
+  // The same key in two sections is fine.
+  auto ok = make_loader().load_text(
+    "[actor.a]\nidle-timeout=1s\n[actor.b]\nidle-timeout=1s\n");
+  EXPECT_TRUE(ok) << describe(ok.error());
+}
+
+// Large files load in time linear in their size: 16,000 sections, and
+// 16,000 keys in one dictionary, each finish well within the test timeout
+// (the quadratic checks took seconds; see docs/reliability.md).
+TEST(Config, LargeFilesLoad) {
+  std::string sections;
+  for (int i = 0; i < 16'000; ++i)
+    sections += "[actor.t" + std::to_string(i) + "]\nidle-timeout=1s\n";
+  auto many = make_loader().load_text(sections);
+  ASSERT_TRUE(many) << describe(many.error());
+  EXPECT_EQ(many->actor_types().size(), 16'000u);
+}
+
+// A list over several lines is one value, as before.
+TEST(Config, MultiLineListIsOneValue) {
+  auto cfg = make_loader().load_text(
+    "[actor.a]\nfacets=[\n  \"probe\"\n]\nidle-timeout=2s\n");
+  ASSERT_TRUE(cfg) << describe(cfg.error());
+  ASSERT_EQ(cfg->actor_types().count("a"), 1u);
+  EXPECT_EQ(cfg->actor_types().at("a").facets,
+            std::vector<std::string>{"probe"});
+  EXPECT_EQ(cfg->actor_types().at("a").idle_timeout, 2s);
+}
+
+// Once the application defined its types (in runtime::make's setup), a
+// config section for a type nobody defines is reported: likely a typo.
+TEST(Config, SectionForAnUndefinedTypeIsReported) {
+  auto cfg = make_loader().load_text(
+    "[actor.billing]\nidle-timeout=1s\n[actor.biling]\nidle-timeout=1s\n", {},
+    "app.ini");
+  ASSERT_TRUE(cfg) << describe(cfg.error());
+  cfg->manual_time = true;
+  cfg->set("horae.log.level", caf::config_value{std::string{"warn"}});
+  // Attached in setup: make configures logging (and its sinks) first.
+  std::optional<test::counted_log> lines;
+  auto rt = runtime::make(std::move(*cfg), [&lines](runtime& r) {
+    lines.emplace("core");
+    return r.define("billing",
+                    [](actor*) -> caf::behavior { return {[](int32_t) {}}; });
+  });
+  ASSERT_TRUE(rt) << describe(rt.error());
+  EXPECT_TRUE((*lines)->saw("[actor.biling]"));
+  EXPECT_FALSE((*lines)->saw("[actor.billing]"));
 }

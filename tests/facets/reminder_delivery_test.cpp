@@ -14,8 +14,8 @@
 #include <horae/facets/timer_due.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
-#include "facets/support/log_counter.hpp"
 #include "facets/support/reminder_harness.hpp"
+#include "support/log_counter.hpp"
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>

@@ -1,12 +1,12 @@
 // Loading and validating config files and command-line overrides.
-#include <horae/core/config/config_loader.hpp>
-
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/settings.hpp>
 
+#include <horae/core/config/config_loader.hpp>
 #include <horae/core/error.hpp>
 
 namespace horae {
@@ -19,42 +19,88 @@ caf::error config_error(std::string msg) {
   return make_error(errc::invalid_config, std::move(msg));
 }
 
-std::string trim(std::string str) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
-  while (!str.empty() && is_space(str.front()))
-    str.erase(0, 1);
-  while (!str.empty() && is_space(str.back()))
-    str.pop_back();
-  return str;
+std::string trim(const std::string& str) {
+  auto first = str.find_first_not_of(" \t\r");
+  if (first == std::string::npos)
+    return {};
+  auto last = str.find_last_not_of(" \t\r");
+  return str.substr(first, last - first + 1);
 }
 
-// Catches what CAF 0.17's INI parser accepts but gets wrong.
+/// Deepest nesting of lists and dictionaries a value may have. CAF's parser
+/// recurses per level and overflows the stack long before any real config
+/// needs this many.
+constexpr int max_value_depth = 32;
+
+/// Tracks `[`/`{` nesting of values across lines, outside quoted strings.
+/// @returns false as soon as the depth exceeds `max_value_depth`.
+bool track_depth(const std::string& text, int& depth) {
+  char quote = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = text[i];
+    if (quote != 0) {
+      if (c == '\\')
+        ++i;
+      else if (c == quote)
+        quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_value_depth)
+        return false;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
+
+// Catches what CAF 0.17's INI parser accepts but gets wrong (or crashes
+// on), in one pass over the text: time linear in its size.
 caf::error check_raw_text(const std::string& raw, const std::string& source) {
   std::istringstream in{raw};
   std::string line;
-  std::vector<std::string> sections;
+  std::unordered_map<std::string, size_t> sections; // name -> line
+  std::unordered_map<std::string, size_t> keys;     // of the current section
   std::string section;
+  int depth = 0;
   for (size_t number = 1; std::getline(in, line); ++number) {
     auto text = trim(line.substr(0, line.find(';')));
     auto where = source + ":" + std::to_string(number);
     if (text.empty())
       continue;
-    if (text.front() == '[' && text.back() == ']') {
+    if (depth == 0 && text.front() == '[' && text.back() == ']') {
       section = trim(text.substr(1, text.size() - 2));
-      auto depth = 1 + std::count(section.begin(), section.end(), '.');
-      if (depth > 2)
+      auto levels = 1 + std::count(section.begin(), section.end(), '.');
+      if (levels > 2)
         return config_error(where + ": section [" + section
                             + "] nests deeper than two levels; write nested"
                               " settings as a dictionary value instead, e.g."
                               " timers={max-per-actor=100}");
-      for (const auto& seen : sections)
-        if (seen == section)
-          return config_error(where + ": section [" + section
-                              + "] appears twice; merge both into one");
-      sections.push_back(section);
+      auto [seen, fresh] = sections.emplace(section, number);
+      if (!fresh)
+        return config_error(
+          where + ": section [" + section + "] appears twice (first at line "
+          + std::to_string(seen->second) + "); merge both into one");
+      keys.clear();
       continue;
     }
-    auto eq = text.find('=');
+    auto eq = depth == 0 ? text.find('=') : std::string::npos;
+    if (eq != std::string::npos) {
+      auto key = trim(text.substr(0, eq));
+      auto [seen, fresh] = keys.emplace(key, number);
+      if (!fresh)
+        return config_error(
+          where + ": key '" + (section.empty() ? key : section + "." + key)
+          + "' appears twice in the section (first at line "
+          + std::to_string(seen->second) + "); keep one of them");
+    }
+    if (!track_depth(eq == std::string::npos ? text : text.substr(eq + 1),
+                     depth))
+      return config_error(where
+                          + ": value nests lists or dictionaries deeper "
+                            "than "
+                          + std::to_string(max_value_depth) + " levels");
     if (eq == std::string::npos)
       continue;
     auto value = trim(text.substr(eq + 1));
@@ -71,6 +117,61 @@ caf::error check_raw_text(const std::string& raw, const std::string& source) {
     }
   }
   return caf::none;
+}
+
+/// One top-level piece of an INI text: a section header alone (so that
+/// empty sections exist), or one entry (`key=value`, possibly over several
+/// lines) after its section's header.
+struct ini_piece {
+  std::string text;
+  size_t first_line; // of the entry, or of the header for a header alone
+};
+
+/// Splits `raw` into pieces that parse independently. CAF 0.17's parser
+/// takes time quadratic in the entries of a file (it rebuilds the
+/// dictionaries it fills); pieces of constant size keep loading linear.
+/// Expects text that passed `check_raw_text`.
+std::vector<ini_piece> split_ini(const std::string& raw) {
+  std::vector<ini_piece> pieces;
+  std::istringstream in{raw};
+  std::string line;
+  std::string header;
+  int depth = 0;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    auto text = trim(line.substr(0, line.find(';')));
+    if (depth > 0) {
+      pieces.back().text += line;
+      pieces.back().text += '\n';
+      track_depth(text, depth);
+      continue;
+    }
+    if (text.empty())
+      continue;
+    if (text.front() == '[' && text.back() == ']') {
+      header = line + '\n';
+      pieces.push_back({header, number});
+      continue;
+    }
+    pieces.push_back({header + line + '\n', number});
+    track_depth(text, depth);
+  }
+  return pieces;
+}
+
+/// Adds `from` to `into`, merging dictionaries of the same name. Works on
+/// the underlying std::map: CAF's own lookups walk the map linearly.
+void merge(caf::settings& into, caf::settings&& from) {
+  auto& target = into.container();
+  for (auto& [key, value] : from.container()) {
+    auto i = target.find(key);
+    auto sub = caf::get_if<caf::settings>(&value);
+    if (i != target.end() && sub != nullptr)
+      if (auto dict = caf::get_if<caf::settings>(&i->second)) {
+        merge(*dict, std::move(*sub));
+        continue;
+      }
+    target.insert_or_assign(key, std::move(value));
+  }
 }
 
 // Splits "--key=value"; returns false for anything else.
@@ -100,14 +201,12 @@ std::optional<option_spec> actor_option(const config& proto,
                                         const std::string& rest) {
   auto prefix = std::string{actor_section} + "." + type + ".";
   if (rest == "facets")
-    return option_spec::string_list(prefix + rest, {},
-                                    "facets every activation gets",
-                                    facet_names(proto));
+    return option_spec::string_list(
+      prefix + rest, {}, "facets every activation gets", facet_names(proto));
   if (rest == "idle-timeout")
-    return option_spec::duration(prefix + rest, std::chrono::minutes{5},
-                                 clock::duration::zero(),
-                                 std::chrono::hours{24 * 30},
-                                 "idle timeout of this actor type");
+    return option_spec::duration(
+      prefix + rest, std::chrono::minutes{5}, clock::duration::zero(),
+      std::chrono::hours{24 * 30}, "idle timeout of this actor type");
   auto dot = rest.find('.');
   if (dot == std::string::npos)
     return std::nullopt;
@@ -176,9 +275,9 @@ std::string config_loader::help_text() const {
   return out.str();
 }
 
-caf::expected<config>
-config_loader::load(int argc, const char* const* argv,
-                    const std::string& default_file, bool require_file) const {
+caf::expected<config> config_loader::load(int argc, const char* const* argv,
+                                          const std::string& default_file,
+                                          bool require_file) const {
   std::vector<std::string> args;
   std::string file = default_file;
   bool explicit_file = false;
@@ -204,8 +303,9 @@ config_loader::load_file(const std::string& path,
                          const std::vector<std::string>& args) const {
   std::ifstream in{path};
   if (!in)
-    return config_error(path + ": cannot open config file (does it exist and"
-                               " is it readable?)");
+    return config_error(path
+                        + ": cannot open config file (does it exist and"
+                          " is it readable?)");
   std::ostringstream buf;
   buf << in.rdbuf();
   return load_text(buf.str(), args, path);
@@ -217,12 +317,17 @@ config_loader::load_text(const std::string& ini_text,
                          const std::string& source) const {
   if (auto err = check_raw_text(ini_text, source))
     return err;
-  std::istringstream in{ini_text};
-  auto parsed = caf::actor_system_config::parse_config(in);
-  if (!parsed)
-    return config_error(source + ": cannot parse: "
-                        + caf::to_string(parsed.error()));
-  return finish(std::move(*parsed), args, source);
+  caf::settings content;
+  for (auto& piece : split_ini(ini_text)) {
+    std::istringstream in{piece.text};
+    auto parsed = caf::actor_system_config::parse_config(in);
+    if (!parsed)
+      return config_error(source + ":" + std::to_string(piece.first_line)
+                          + ": cannot parse the entry on this line: "
+                          + caf::to_string(parsed.error()));
+    merge(content, std::move(*parsed));
+  }
+  return finish(std::move(content), args, source);
 }
 
 caf::expected<config>
@@ -246,12 +351,16 @@ config_loader::finish(caf::settings content,
     } else if (key.compare(0, 6, "actor.") == 0) {
       auto dot = key.find('.', 6);
       if (dot != std::string::npos)
-        spec = actor_option(result, key.substr(6, dot - 6),
-                            key.substr(dot + 1));
+        spec
+          = actor_option(result, key.substr(6, dot - 6), key.substr(dot + 1));
     }
     if (!spec)
       return config_error("command line: unknown option '--" + key + "'"
                           + " (--help lists every option)");
+    if (int depth = 0; !track_depth(text, depth))
+      return config_error("command line: option '--" + key
+                          + "' nests lists or dictionaries deeper than "
+                          + std::to_string(max_value_depth) + " levels");
     auto value = spec->parse(text, "command line");
     if (!value)
       return value.error();
@@ -263,8 +372,9 @@ config_loader::finish(caf::settings content,
                  ? caf::get_if<caf::settings>(&section_entry->second)
                  : nullptr;
   if (section_entry != content.end() && types == nullptr)
-    return config_error(source + ": 'actor' must be a section, e.g. "
-                                 "[actor.<type>]");
+    return config_error(source
+                        + ": 'actor' must be a section, e.g. "
+                          "[actor.<type>]");
   if (types != nullptr) {
     for (const auto& [type, body] : *types) {
       auto where = source + ": section [actor." + type + "]";
@@ -277,13 +387,13 @@ config_loader::finish(caf::settings content,
           auto desc = result.find_facet(name);
           if (!desc)
             return config_error(where + ": unknown facet '" + name
-                                + "' (known facets: "
-                                + [&] {
-                                    std::string s;
-                                    for (auto& n : facet_names(result))
-                                      s += (s.empty() ? "" : ", ") + n;
-                                    return s.empty() ? std::string{"none"} : s;
-                                  }()
+                                + "' (known facets: " +
+                                [&] {
+                                  std::string s;
+                                  for (auto& n : facet_names(result))
+                                    s += (s.empty() ? "" : ", ") + n;
+                                  return s.empty() ? std::string{"none"} : s;
+                                }()
                                 + ")");
           caf::settings settings;
           for (const auto& [key, setting] : *sub) {
@@ -326,8 +436,9 @@ config_loader::finish(caf::settings content,
       for (const auto& [name, settings] : section.facet_settings) {
         if (std::find(section.facets.begin(), section.facets.end(), name)
             == section.facets.end())
-          return config_error(where + ": settings for facet '" + name
-                              + "' but the facet is not listed in facets=[...]");
+          return config_error(
+            where + ": settings for facet '" + name
+            + "' but the facet is not listed in facets=[...]");
       }
       for (const auto& name : section.facets) {
         if (section.facet_settings.count(name) == 0) {
