@@ -7,6 +7,8 @@
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "sqlite/connection.hpp"
+#include "sqlite/row_codec.hpp"
+#include "sqlite/salvage_scan.hpp"
 #include "sqlite/schema.hpp"
 #include "sqlite/sqlite_store_impl.hpp"
 #include "sqlite/statements.hpp"
@@ -119,6 +121,48 @@ caf::expected<uint64_t> load_last_revision(sqlite_connection& db) {
 }
 
 } // namespace
+
+caf::expected<sqlite_store_check> check_sqlite_store(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    return make_error(errc::not_found, "no database at " + path);
+  auto db = sqlite_connection::open(path, false, std::chrono::seconds{5});
+  if (!db)
+    return std::move(db.error());
+  if (auto marked = check_identity(**db, true); !marked)
+    return std::move(marked.error());
+  sqlite_store_check result;
+  {
+    auto stmt = (*db)->prepare("PRAGMA quick_check(100)");
+    if (!stmt)
+      return std::move(stmt.error());
+    detail::statement_guard guard{*stmt};
+    int rc;
+    while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+      auto text = reinterpret_cast<const char*>(sqlite3_column_text(*stmt, 0));
+      result.integrity.emplace_back(text != nullptr ? text : "");
+    }
+    if (rc != SQLITE_DONE)
+      result.integrity.push_back(describe((*db)->error(rc, "quick_check")));
+  }
+  std::vector<detail::unreadable_range> skipped;
+  auto err = detail::salvage_scan(
+    **db,
+    [&](sqlite3_stmt* stmt) {
+      auto rec = detail::read_record(stmt, path);
+      if (rec)
+        ++result.readable_rows;
+      else
+        result.invalid_rows.emplace_back(detail::key_at(stmt),
+                                         describe(rec.error()));
+    },
+    skipped);
+  if (err)
+    return err;
+  for (auto& r : skipped)
+    result.unreadable.emplace_back(r.first, r.last);
+  return result;
+}
 
 caf::error backup_sqlite_store(const std::string& path,
                                const std::string& target) {

@@ -505,3 +505,67 @@ TEST_F(SqliteStoreErrors, ReplacedDatabaseFileIsNeverWritten) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(rows->front().key.name, "theirs");
 }
+
+namespace {
+
+/// Overwrites one leaf page of the reminders table, near its middle, with
+/// garbage, as a failing disk would.
+void damage_a_table_page(const std::string& path) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT pageno FROM dbstat WHERE name = "
+                               "'reminders' AND pagetype = 'leaf' "
+                               "ORDER BY pageno",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  std::vector<int64_t> pages;
+  while (sqlite3_step(stmt) == SQLITE_ROW)
+    pages.push_back(sqlite3_column_int64(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  ASSERT_GE(pages.size(), 10u);
+  std::fstream file{path, std::ios::in | std::ios::out | std::ios::binary};
+  file.seekp((pages[pages.size() / 2] - 1) * 4096);
+  std::string garbage(4096, '\x5a');
+  file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+}
+
+} // namespace
+
+// One damaged page no longer stops every delivery: the window is read
+// without the index, stepping over what cannot be read, and the damage is
+// reported once; `check_sqlite_store` says which rows are unreadable.
+TEST_F(SqliteStoreErrors, CorruptPageStillDeliversEveryReadableRow) {
+  constexpr size_t total = 3000;
+  {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    for (size_t i = 0; i < total; ++i)
+      ASSERT_TRUE(
+        store->upsert(make_record(clk, "1", "r" + std::to_string(i)), true));
+    store->close();
+  }
+  damage_a_table_page(db_path);
+  int damage_reports = 0;
+  auto opts = options();
+  opts.on_damage = [&](const caf::error&, size_t) { ++damage_reports; };
+  auto store = open_store(opts);
+  ASSERT_NE(store, nullptr);
+  size_t read = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    auto rows = store->due_before(clk.wall_now() + 24h, total);
+    ASSERT_TRUE(rows) << describe(rows.error());
+    read = rows->size();
+  }
+  EXPECT_EQ(damage_reports, 1);
+  EXPECT_LT(read, total) << "the damaged page was not damaged";
+  EXPECT_GT(read, total * 9 / 10) << "more lost than the damaged page";
+  store->close();
+  auto report = check_sqlite_store(db_path);
+  ASSERT_TRUE(report) << describe(report.error());
+  EXPECT_TRUE(report->damaged());
+  EXPECT_EQ(report->readable_rows, read);
+  EXPECT_FALSE(report->unreadable.empty() && report->invalid_rows.empty());
+}

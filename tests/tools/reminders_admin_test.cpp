@@ -180,3 +180,13 @@ TEST_F(ReminderAdmin, ControlBytesInNamesAreEscapedAndAddressable) {
     << err;
   EXPECT_EQ(out.find('\x1b'), std::string::npos);
 }
+
+// check reports an intact store as such and exits 0.
+TEST_F(ReminderAdmin, CheckReportsAnIntactStore) {
+  std::string out;
+  std::string err;
+  ASSERT_EQ(run({"check", "--db=" + db}, out, err), 0) << err << out;
+  EXPECT_NE(out.find("integrity: ok"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 readable reminder(s)"), std::string::npos) << out;
+  EXPECT_EQ(run({"check", "--db=" + db, "extra"}, out, err), 2);
+}

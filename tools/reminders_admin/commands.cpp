@@ -126,6 +126,8 @@ std::string usage() {
          "  delete <type> <key> <name>         delete one reminder\n"
          "  backup <file>                      consistent copy of the live "
          "store\n"
+         "  check                              integrity, unreadable and "
+         "invalid rows\n"
          "Control bytes and backslashes in names print as \\xNN; type them "
          "the same way.\n";
 }
@@ -157,12 +159,18 @@ std::string parse(int argc, char** argv, invocation& result) {
   if (result.command.empty())
     return "missing command";
   if (result.command != "list" && result.command != "show"
-      && result.command != "delete" && result.command != "backup")
+      && result.command != "delete" && result.command != "backup"
+      && result.command != "check")
     return "unknown command '" + result.command + "'";
   if (result.db.empty())
     return "missing --db=<path>";
   if (result.command == "list" && result.words.size() > 2)
     return "list takes at most <type> and <key>";
+  if (result.command == "check") {
+    if (!result.words.empty())
+      return "check takes no arguments";
+    return "";
+  }
   if (result.command == "backup") {
     if (result.words.size() != 1)
       return "backup needs <file>";
@@ -174,6 +182,25 @@ std::string parse(int argc, char** argv, invocation& result) {
 }
 
 int run(const invocation& inv, std::ostream& out, std::ostream& err) {
+  if (inv.command == "check") {
+    auto report = check_sqlite_store(inv.db);
+    if (!report) {
+      err << "horae-reminders: " << describe(report.error()) << '\n';
+      return 1;
+    }
+    out << "integrity: ";
+    for (size_t i = 0; i < report->integrity.size(); ++i)
+      out << (i == 0 ? "" : "\n  ") << report->integrity[i];
+    out << '\n' << report->readable_rows << " readable reminder(s)\n";
+    for (const auto& [key, why] : report->invalid_rows)
+      out << "invalid: " << shown(key) << ": " << why << '\n';
+    for (const auto& [first, last] : report->unreadable)
+      out << "unreadable: rowids " << first << " to " << last << '\n';
+    if (report->damaged())
+      out << "the store is damaged: restore a backup, or keep running; the "
+             "runtime delivers every readable reminder\n";
+    return report->damaged() ? 1 : 0;
+  }
   if (inv.command == "backup") {
     if (auto e = backup_sqlite_store(inv.db, inv.words[0])) {
       err << "horae-reminders: " << describe(e) << '\n';

@@ -109,6 +109,13 @@ module reminders_module() {
     opts.time_source = &rt.clock();
     // Rows a hand edit broke are skipped so that the rest are delivered;
     // the store reports each once.
+    opts.on_damage = [path = opts.path](const caf::error& err, size_t gaps) {
+      logging::logger("reminders")
+        ->error("{}; delivering every reminder that can still be read "
+                "({} unreadable range(s) skipped). Run 'horae-reminders "
+                "check --db={}' to see which, then restore a backup",
+                describe(err), gaps, path);
+    };
     opts.on_invalid_row = [](const reminder_key&, const caf::error& err) {
       logging::logger("reminders")
         ->warn("{}; the row is skipped until it is fixed or deleted "

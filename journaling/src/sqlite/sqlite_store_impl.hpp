@@ -106,6 +106,15 @@ private:
                                                     const char* what, Bind bind,
                                                     size_t max_rows = SIZE_MAX);
 
+  caf::expected<std::vector<reminder_record>>
+  due_after_indexed(const due_position& after, clock::wall_time limit,
+                    size_t max_rows);
+
+  /// `due_after` over a damaged file: a full scan of what can be read.
+  caf::expected<std::vector<reminder_record>>
+  salvage_due_after(const due_position& after, clock::wall_time limit,
+                    size_t max_rows, const caf::error& damage);
+
   /// Tells `on_invalid_row` about `key` the first time it is seen.
   void report_invalid(const reminder_key& key, const caf::error& err);
 
@@ -149,6 +158,8 @@ private:
   std::mutex reader_mtx_;
   /// Invalid rows already reported (guarded by `reader_mtx_`).
   std::set<reminder_key> reported_invalid_;
+  /// Whether `on_damage` was told (guarded by `reader_mtx_`).
+  bool damage_reported_ = false;
   std::unique_ptr<sqlite_connection> reader_db_;
 };
 

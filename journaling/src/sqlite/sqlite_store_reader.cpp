@@ -1,11 +1,13 @@
 // The read side of the SQLite store: synchronous queries on a separate
 // connection, so reads never wait for the writer's fsync (WAL readers see
 // the last committed snapshot).
+#include <algorithm>
 #include <limits>
 
 #include <horae/core/error.hpp>
 
 #include "sqlite/row_codec.hpp"
+#include "sqlite/salvage_scan.hpp"
 #include "sqlite/sqlite_store_impl.hpp"
 #include "sqlite/statements.hpp"
 
@@ -113,8 +115,8 @@ sqlite_store::list_all(size_t limit, size_t offset) {
 }
 
 caf::expected<std::vector<reminder_record>>
-sqlite_store::due_after(const due_position& after, clock::wall_time limit,
-                        size_t max_rows) {
+sqlite_store::due_after_indexed(const due_position& after,
+                                clock::wall_time limit, size_t max_rows) {
   return query(
     sql::due_after, "loading due reminders",
     [&](sqlite3_stmt* stmt) {
@@ -129,6 +131,60 @@ sqlite_store::due_after(const due_position& after, clock::wall_time limit,
       return sqlite3_bind_int64(stmt, 4, -1);
     },
     max_rows);
+}
+
+caf::expected<std::vector<reminder_record>>
+sqlite_store::due_after(const due_position& after, clock::wall_time limit,
+                        size_t max_rows) {
+  auto rows = due_after_indexed(after, limit, max_rows);
+  if (rows || code_of(rows.error()) != errc::storage_corrupt)
+    return rows;
+  // A damaged page: deliver what can still be read rather than nothing.
+  return salvage_due_after(after, limit, max_rows, rows.error());
+}
+
+caf::expected<std::vector<reminder_record>>
+sqlite_store::salvage_due_after(const due_position& after,
+                                clock::wall_time limit, size_t max_rows,
+                                const caf::error& damage) {
+  std::lock_guard<std::mutex> guard{reader_mtx_};
+  if (!reader_db_)
+    return closed_error();
+  std::vector<reminder_record> rows;
+  auto by_position = [](const reminder_record& x, const reminder_record& y) {
+    return due_position::of(x) < due_position::of(y);
+  };
+  std::vector<unreadable_range> skipped;
+  auto err = salvage_scan(
+    *reader_db_,
+    [&](sqlite3_stmt* stmt) {
+      auto rec = read_record(stmt, opts_.path);
+      if (!rec) {
+        report_invalid(key_at(stmt), rec.error());
+        return;
+      }
+      if (!(after < due_position::of(*rec)) || rec->due >= limit)
+        return;
+      rows.push_back(std::move(*rec));
+      // Keep memory bounded by the page size, not the table.
+      if (rows.size() >= 2 * max_rows + 64) {
+        std::nth_element(rows.begin(), rows.begin() + max_rows, rows.end(),
+                         by_position);
+        rows.resize(max_rows);
+      }
+    },
+    skipped);
+  if (err)
+    return err;
+  if (!damage_reported_) {
+    damage_reported_ = true;
+    if (opts_.on_damage)
+      opts_.on_damage(damage, skipped.size());
+  }
+  std::sort(rows.begin(), rows.end(), by_position);
+  if (rows.size() > max_rows)
+    rows.resize(max_rows);
+  return rows;
 }
 
 caf::expected<uint64_t> sqlite_store::count() {

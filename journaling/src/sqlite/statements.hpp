@@ -84,6 +84,15 @@ inline constexpr const char* due_after
 
 inline constexpr const char* count = "SELECT count(*) FROM reminders";
 
+// Salvage of a damaged table: rows in rowid order without any index, the
+// rowid after the record's columns.
+inline constexpr const char* salvage_after
+  = "SELECT " HORAE_REMINDER_COLUMNS ", rowid FROM reminders NOT INDEXED "
+    "WHERE rowid > ?1 ORDER BY rowid";
+
+/// Column of the rowid in `salvage_after`.
+inline constexpr int salvage_rowid_column = 19;
+
 #undef HORAE_KEY_MATCH
 #undef HORAE_REMINDER_COLUMNS
 

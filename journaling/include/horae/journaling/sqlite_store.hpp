@@ -7,6 +7,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <caf/expected.hpp>
 
@@ -47,7 +49,37 @@ struct sqlite_store_options {
   /// `list_all`, so the others are still delivered; `get` reports them as
   /// `storage_corrupt`. Runs on the reading thread, under the reader lock.
   std::function<void(const reminder_key&, const caf::error&)> on_invalid_row;
+
+  /// Told once when `due_after` meets a damaged page: from then on it reads
+  /// the table without its index and steps over unreadable pages, so every
+  /// reminder SQLite can still read is delivered. Receives the error and how
+  /// many unreadable ranges were skipped. Runs under the reader lock.
+  std::function<void(const caf::error&, size_t)> on_damage;
 };
+
+/// What `check_sqlite_store` found in a store file.
+struct sqlite_store_check {
+  /// The lines of SQLite's `PRAGMA quick_check` ("ok" for an intact file).
+  std::vector<std::string> integrity;
+  /// Reminders a full scan could read.
+  uint64_t readable_rows = 0;
+  /// Rows that cannot be a reminder, with the reason.
+  std::vector<std::pair<reminder_key, std::string>> invalid_rows;
+  /// Rowid ranges (bounds included) that could not be read at all.
+  std::vector<std::pair<int64_t, int64_t>> unreadable;
+
+  /// @returns whether anything is wrong.
+  bool damaged() const noexcept {
+    return !(integrity.size() == 1 && integrity.front() == "ok")
+           || !invalid_rows.empty() || !unreadable.empty();
+  }
+};
+
+/// Checks the store at `path` read-only: SQLite's structural check, then a
+/// scan of every row that skips unreadable pages.
+/// @returns the findings, or an error if the file cannot be opened at all or
+///          is no horae store.
+caf::expected<sqlite_store_check> check_sqlite_store(const std::string& path);
 
 /// Writes a consistent copy of the live store at `path` to the new file
 /// `target` (SQLite's `VACUUM INTO`); safe while a runtime writes to it.
