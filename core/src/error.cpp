@@ -1,29 +1,43 @@
 // Rendering and construction of horae error values.
-#include <horae/core/error.hpp>
-
 #include <caf/deep_to_string.hpp>
 #include <caf/make_message.hpp>
 #include <caf/message.hpp>
 #include <caf/sec.hpp>
 
+#include <horae/core/error.hpp>
+
 namespace horae {
 
 const char* to_string(errc code) noexcept {
   switch (code) {
-    case errc::none: return "none";
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::out_of_range: return "out_of_range";
-    case errc::limit_reached: return "limit_reached";
-    case errc::not_found: return "not_found";
-    case errc::already_exists: return "already_exists";
-    case errc::facet_not_attached: return "facet_not_attached";
-    case errc::invalid_config: return "invalid_config";
-    case errc::storage_failure: return "storage_failure";
-    case errc::storage_corrupt: return "storage_corrupt";
-    case errc::closed: return "closed";
-    case errc::timeout: return "timeout";
-    case errc::cancelled: return "cancelled";
-    case errc::backpressure: return "backpressure";
+    case errc::none:
+      return "none";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::out_of_range:
+      return "out_of_range";
+    case errc::limit_reached:
+      return "limit_reached";
+    case errc::not_found:
+      return "not_found";
+    case errc::already_exists:
+      return "already_exists";
+    case errc::facet_not_attached:
+      return "facet_not_attached";
+    case errc::invalid_config:
+      return "invalid_config";
+    case errc::storage_failure:
+      return "storage_failure";
+    case errc::storage_corrupt:
+      return "storage_corrupt";
+    case errc::closed:
+      return "closed";
+    case errc::timeout:
+      return "timeout";
+    case errc::cancelled:
+      return "cancelled";
+    case errc::backpressure:
+      return "backpressure";
   }
   return "unknown";
 }

@@ -1,17 +1,16 @@
 // Shared sinks and per-module spdlog loggers.
-#include <horae/core/logging.hpp>
-
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include <horae/core/config/config.hpp>
+#include <horae/core/error.hpp>
+#include <horae/core/logging.hpp>
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
-
-#include <horae/core/config/config.hpp>
-#include <horae/core/error.hpp>
 
 namespace horae::logging {
 

@@ -110,12 +110,8 @@ struct retrier_state {
 
   retrier_state(actor* self, caf::actor service, settings cfg,
                 examples::completion* done)
-    : self(self),
-      service(std::move(service)),
-      cfg(cfg),
-      policy(cfg.base, cfg.cap, cfg.seed),
-      done(done),
-      t0(self->clock().now()) {
+    : self(self), service(std::move(service)), cfg(cfg),
+      policy(cfg.base, cfg.cap, cfg.seed), done(done), t0(self->clock().now()) {
     // nop
   }
 
@@ -168,8 +164,8 @@ caf::behavior retrier(actor* self, caf::actor service,
                       std::vector<std::string> jobs, settings cfg,
                       examples::completion* done) {
   self->attach<timer_facet>();
-  auto st = std::make_shared<retrier_state>(self, std::move(service), cfg,
-                                            done);
+  auto st
+    = std::make_shared<retrier_state>(self, std::move(service), cfg, done);
   st->open = jobs.size();
   for (const auto& job : jobs) {
     say(line(st->now(), " ", job, " start"));
@@ -195,9 +191,9 @@ int main(int argc, char** argv) {
                                  "how often the service fails order-17"))
     .option(option_spec::duration("call-timeout", 500ms, 1ms, 1min,
                                   "a call without an answer by then failed"))
-    .option(option_spec::integer("seed", 42, 0,
-                                 std::numeric_limits<int64_t>::max(),
-                                 "seed of the jitter (same seed, same delays)"));
+    .option(
+      option_spec::integer("seed", 42, 0, std::numeric_limits<int64_t>::max(),
+                           "seed of the jitter (same seed, same delays)"));
   if (!boot.start(argc, argv))
     return boot.exit_code();
   const auto& cfg = boot.cfg();
@@ -213,9 +209,8 @@ int main(int argc, char** argv) {
                                           {"order-18", 1'000'000}};
   auto& rt = boot.rt();
   examples::completion done;
-  auto service = rt.spawn([failures](actor* self) {
-    return flaky_service(self, failures);
-  });
+  auto service = rt.spawn(
+    [failures](actor* self) { return flaky_service(self, failures); });
   // main holds the handle: timers never keep an actor alive.
   auto client = rt.spawn([service, s, &done](actor* self) {
     return retrier(self, service, {"order-17", "order-18"}, s, &done);

@@ -46,8 +46,7 @@ std::string line(Ts&&... xs) {
 inline std::string offset(clock::time_point t0, clock::time_point t) {
   auto ms = std::chrono::duration<double, std::milli>(t - t0).count();
   auto rounded = static_cast<long long>(std::llround(ms));
-  return (rounded < 0 ? "-" : "+") + std::to_string(std::llabs(rounded))
-         + "ms";
+  return (rounded < 0 ? "-" : "+") + std::to_string(std::llabs(rounded)) + "ms";
 }
 
 /// @returns how late `actual` is after `scheduled`, e.g. "0.42ms".

@@ -42,13 +42,14 @@ public:
     return horae::message_filter::only<deposit>();
   }
 
-  horae::intercept before_message(horae::actor& self,
-                                  const caf::type_erased_tuple& content) override {
+  horae::intercept
+  before_message(horae::actor& self,
+                 const caf::type_erased_tuple& content) override {
     auto id = content.get_as<deposit>(0).id;
     if (seen_.count(id) > 0) {
       ++dropped_;
-      std::cout << self.display_name() << ": dropped duplicate deposit id="
-                << id << std::endl;
+      std::cout << self.display_name()
+                << ": dropped duplicate deposit id=" << id << std::endl;
       return horae::intercept::drop();
     }
     seen_.insert(id);

@@ -31,7 +31,9 @@ int main() {
     [](horae::actor*) -> caf::behavior {
       return {[](const std::string& s) { return std::stoi(s); }};
     },
-    [](horae::actor*) -> caf::behavior { return {[](int x) { return 2 * x; }}; },
+    [](horae::actor*) -> caf::behavior {
+      return {[](int x) { return 2 * x; }};
+    },
   };
   auto pipe = *horae::spawn_pipeline(**rt, p_opts);
 

@@ -62,17 +62,18 @@ int main() {
       // the retry actor, which re-submits failures with backoff.
       self->request(*limiter, 5s, horae::acquire_atom::value)
         .then([=, &done](uint64_t) {
-          self->request(*retry, 5s, x).then(
-            [=, &done](int y) {
-              std::printf("job %2d -> %d\n", x, y);
-              if (--*left == 0)
-                done.set_value();
-            },
-            [=, &done](caf::error& err) {
-              std::printf("job %2d -> %s\n", x, horae::describe(err).c_str());
-              if (--*left == 0)
-                done.set_value();
-            });
+          self->request(*retry, 5s, x)
+            .then(
+              [=, &done](int y) {
+                std::printf("job %2d -> %d\n", x, y);
+                if (--*left == 0)
+                  done.set_value();
+              },
+              [=, &done](caf::error& err) {
+                std::printf("job %2d -> %s\n", x, horae::describe(err).c_str());
+                if (--*left == 0)
+                  done.set_value();
+              });
         });
     }
   });

@@ -56,8 +56,8 @@ caf::behavior typist(actor* self, caf::actor dest, std::string script,
   script += ' ';
   auto pos = std::make_shared<size_t>(0);
   auto schedule = [self, cfg](clock::duration d) {
-    if (auto err = timers(self).start_once("next", d,
-                                           caf::make_message(type_next{})))
+    if (auto err
+        = timers(self).start_once("next", d, caf::make_message(type_next{})))
       say(line("typist error: ", describe(err)));
   };
   schedule(cfg.gap);
@@ -110,8 +110,8 @@ struct debouncer_state {
 
   void on_flush(const timer_fired& x) {
     say(line(now(), " flush \"", pending, "\" after ", pending.size(),
-             " keys; timer reset ", resets, " times, fire seq=", x.seq,
-             " due ", examples::offset(t0, x.scheduled)));
+             " keys; timer reset ", resets, " times, fire seq=", x.seq, " due ",
+             examples::offset(t0, x.scheduled)));
     pending.clear();
     resets = 0;
   }
@@ -125,8 +125,8 @@ struct debouncer_state {
     auto first = timers(self).cancel("flush");
     auto second = timers(self).cancel("flush");
     say(line(now(), " cancel(\"flush\") returned ", first ? "true" : "false",
-             ", again: ", second ? "true" : "false",
-             "; flushing \"", pending, "\" by hand"));
+             ", again: ", second ? "true" : "false", "; flushing \"", pending,
+             "\" by hand"));
     pending.clear();
     resets = 0;
   }
@@ -164,8 +164,7 @@ struct debouncer_state {
   }
 };
 
-caf::behavior debouncer(actor* self, settings cfg,
-                        examples::completion* done) {
+caf::behavior debouncer(actor* self, settings cfg, examples::completion* done) {
   self->attach<timer_facet>();
   auto st = std::make_shared<debouncer_state>();
   st->self = self;

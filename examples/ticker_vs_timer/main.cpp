@@ -45,9 +45,8 @@ caf::behavior timer_and_ticker(actor* self, clock::duration tick,
     [=](const timer_fired& x) {
       auto at = examples::offset(t0, x.scheduled);
       if (x.name == "timer") {
-        say(line(at, " timer fired once (seq=", x.seq,
-                 "); active now: ", timers(self).active("timer") ? "yes"
-                                                                 : "no"));
+        say(line(at, " timer fired once (seq=", x.seq, "); active now: ",
+                 timers(self).active("timer") ? "yes" : "no"));
       } else {
         say(line(at, " ticker tick ", x.seq));
         // Go: ticker.Stop(). A ticker runs until it is cancelled.

@@ -151,8 +151,7 @@ struct client_state : std::enable_shared_from_this<client_state> {
             // would cancel a context.
             self_ptr->self->send(w, cancel_job{id});
           } else {
-            say(line(self_ptr->now(), " job ", id,
-                     " failed: ", describe(err)));
+            say(line(self_ptr->now(), " job ", id, " failed: ", describe(err)));
           }
           self_ptr->next();
         });
@@ -201,8 +200,9 @@ struct client_state : std::enable_shared_from_this<client_state> {
       // Go: defer timer.Stop(). Here a fire that is already queued is
       // dropped too, so nothing needs draining.
       auto was_active = timers(self).cancel("deadline");
-      say(line(now(), " all ", expected, " answers in time; deadline cancelled"
-                                         " (cancel returned ",
+      say(line(now(), " all ", expected,
+               " answers in time; deadline cancelled"
+               " (cancel returned ",
                was_active ? "true" : "false", ")"));
     }
     next();
@@ -217,8 +217,8 @@ struct client_state : std::enable_shared_from_this<client_state> {
   }
 };
 
-caf::behavior client(actor* self, std::vector<caf::actor> workers,
-                     settings cfg, examples::completion* done) {
+caf::behavior client(actor* self, std::vector<caf::actor> workers, settings cfg,
+                     examples::completion* done) {
   self->attach<timer_facet>();
   auto st = std::make_shared<client_state>();
   st->self = self;
@@ -238,8 +238,12 @@ caf::behavior client(actor* self, std::vector<caf::actor> workers,
       say("-- part 2: a TimerFacet deadline over a fan-in");
       st->next();
     },
-    [st, fast] { st->fan_in({fast, 2 * fast, 3 * fast}); },
-    [st, fast] { st->fan_in({fast, 3 * fast, st->cfg.slow}); },
+    [st, fast] {
+      st->fan_in({fast, 2 * fast, 3 * fast});
+    },
+    [st, fast] {
+      st->fan_in({fast, 3 * fast, st->cfg.slow});
+    },
   };
   st->next();
   return {
@@ -257,8 +261,8 @@ int main(int argc, char** argv) {
   boot
     .option(option_spec::duration("timeout", 1s, 1ms, 1h,
                                   "how long the caller waits"))
-    .option(option_spec::duration("fast", 200ms, 1ms, 1h,
-                                  "work time of a fast job"))
+    .option(
+      option_spec::duration("fast", 200ms, 1ms, 1h, "work time of a fast job"))
     .option(option_spec::duration("slow", 1500ms, 1ms, 1h,
                                   "work time of a slow job"));
   if (!boot.start(argc, argv))
@@ -269,9 +273,8 @@ int main(int argc, char** argv) {
   auto& rt = boot.rt();
   std::vector<caf::actor> workers;
   for (auto name : {"worker-a", "worker-b", "worker-c"})
-    workers.push_back(rt.spawn([name](actor* self) {
-      return worker(self, name);
-    }));
+    workers.push_back(
+      rt.spawn([name](actor* self) { return worker(self, name); }));
   examples::completion done;
   // Timers never keep an actor alive, so main holds the client's handle.
   auto c = rt.spawn([workers, cfg, &done](actor* self) {

@@ -101,8 +101,8 @@ int main(int argc, char** argv) {
                                   "delay of the one-shot cleanup"))
     .option(option_spec::duration("example.timers.poll", 500ms, 1ms, 1h,
                                   "interval of the periodic poll"))
-    .option(option_spec::duration("duration", 6s, 0s, 24h,
-                                  "stop after this long"));
+    .option(
+      option_spec::duration("duration", 6s, 0s, 24h, "stop after this long"));
   if (!boot.start(argc, argv, "config/timers_example.ini"))
     return boot.exit_code();
   const auto& cfg = boot.cfg();

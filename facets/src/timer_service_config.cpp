@@ -1,9 +1,8 @@
 // Validation of timer_service_config with messages that name the bad field.
-#include <horae/facets/timer_service_config.hpp>
-
 #include <string>
 
 #include <horae/core/error.hpp>
+#include <horae/facets/timer_service_config.hpp>
 
 namespace horae {
 

@@ -1,15 +1,17 @@
 // Names of the missed-tick policies, as used in configuration and tools.
-#include <horae/journaling/missed_tick_policy.hpp>
-
 #include <horae/core/error.hpp>
+#include <horae/journaling/missed_tick_policy.hpp>
 
 namespace horae {
 
 const char* to_string(missed_tick_policy x) noexcept {
   switch (x) {
-    case missed_tick_policy::fire_once: return "fire_once";
-    case missed_tick_policy::skip: return "skip";
-    case missed_tick_policy::catch_up: return "catch_up";
+    case missed_tick_policy::fire_once:
+      return "fire_once";
+    case missed_tick_policy::skip:
+      return "skip";
+    case missed_tick_policy::catch_up:
+      return "catch_up";
   }
   return "invalid";
 }

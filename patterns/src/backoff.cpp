@@ -1,9 +1,8 @@
 // Backoff delay schedule: exponential growth, cap, and subtractive jitter.
-#include <horae/patterns/backoff.hpp>
-
 #include <cmath>
 
 #include <horae/core/error.hpp>
+#include <horae/patterns/backoff.hpp>
 
 namespace horae {
 

@@ -1,7 +1,5 @@
 // The broadcaster: per-subscriber in-flight window and buffer, the
 // slow-subscriber policies and their counters.
-#include <horae/patterns/broadcast.hpp>
-
 #include <deque>
 #include <memory>
 #include <vector>
@@ -11,6 +9,7 @@
 
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/patterns/broadcast.hpp>
 #include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
 
@@ -190,17 +189,16 @@ caf::expected<caf::actor> spawn_broadcast(runtime& rt,
     auto st = std::make_shared<broadcast_state>(self, options);
     st->start();
     self->set_default_handler(
-      [st, self](caf::scheduled_actor*, caf::message_view& x)
-        -> caf::result<caf::message> {
+      [st, self](caf::scheduled_actor*,
+                 caf::message_view& x) -> caf::result<caf::message> {
         auto reached = st->publish(x.move_content_to_message());
         // Answer only requests: a plain `send` must not get a reply.
         if (self->current_message_id().is_request())
           return caf::make_message(reached);
         return caf::delegated<caf::message>{};
       });
-    auto sender = [self] {
-      return caf::actor_cast<caf::actor>(self->current_sender());
-    };
+    auto sender
+      = [self] { return caf::actor_cast<caf::actor>(self->current_sender()); };
     return {
       [st, sender](subscribe_atom) { return st->add(sender()); },
       [st](subscribe_atom, const caf::actor& who) { return st->add(who); },

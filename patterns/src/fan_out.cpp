@@ -1,7 +1,5 @@
 // The fan-out/fan-in actor: spreads a batch's items over its workers
 // round-robin and joins the answers, fail-fast on the first error.
-#include <horae/patterns/fan_out.hpp>
-
 #include <map>
 #include <memory>
 
@@ -12,6 +10,7 @@
 #include <horae/core/runtime.hpp>
 #include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
+#include <horae/patterns/fan_out.hpp>
 
 namespace horae {
 

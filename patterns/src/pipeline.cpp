@@ -1,7 +1,5 @@
 // The pipeline actor: carries each item through the stage chain and answers
 // in submission order through a reorder buffer.
-#include <horae/patterns/pipeline.hpp>
-
 #include <map>
 #include <memory>
 
@@ -13,6 +11,7 @@
 #include <horae/core/runtime.hpp>
 #include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
+#include <horae/patterns/pipeline.hpp>
 
 namespace horae {
 
@@ -170,9 +169,9 @@ caf::error validate(const pipeline_options& options) {
                       "pipeline: at least one stage is required");
   for (size_t i = 0; i < options.stages.size(); ++i)
     if (!options.stages[i])
-      return make_error(errc::invalid_argument,
-                        "pipeline: stage " + std::to_string(i)
-                          + " has no behaviour");
+      return make_error(errc::invalid_argument, "pipeline: stage "
+                                                  + std::to_string(i)
+                                                  + " has no behaviour");
   if (options.max_in_flight == 0)
     return make_error(errc::invalid_argument,
                       "pipeline: max_in_flight must be at least 1");
@@ -188,8 +187,8 @@ caf::expected<caf::actor> spawn_pipeline(runtime& rt,
     auto st = std::make_shared<pipeline_state>(self, opts);
     st->start();
     self->set_default_handler(
-      [st](caf::scheduled_actor*, caf::message_view& x)
-        -> caf::result<caf::message> {
+      [st](caf::scheduled_actor*,
+           caf::message_view& x) -> caf::result<caf::message> {
         return st->accept(x.move_content_to_message());
       });
     return {

@@ -1,7 +1,5 @@
 // The token-bucket actor: periodic refill on the TimerFacet, FIFO waiters
 // with optional deadlines.
-#include <horae/patterns/rate_limiter.hpp>
-
 #include <deque>
 #include <memory>
 
@@ -13,6 +11,7 @@
 #include <horae/facets/timer_facet.hpp>
 #include <horae/facets/timer_fired.hpp>
 #include <horae/patterns/detail/pattern_actor.hpp>
+#include <horae/patterns/rate_limiter.hpp>
 
 namespace horae {
 
@@ -58,9 +57,10 @@ public:
     }
     if (waiters_.size() >= opts_.max_waiters) {
       ++stats_.rejected;
-      rp.deliver(make_error(errc::backpressure,
-                            "rate limiter has " + std::to_string(waiters_.size())
-                              + " waiters (max_waiters)"));
+      rp.deliver(
+        make_error(errc::backpressure, "rate limiter has "
+                                         + std::to_string(waiters_.size())
+                                         + " waiters (max_waiters)"));
       return rp;
     }
     auto id = next_id_++;
@@ -98,8 +98,8 @@ public:
     for (auto i = waiters_.begin(); i != waiters_.end(); ++i) {
       if (i->id == id) {
         ++stats_.timed_out;
-        i->rp.deliver(make_error(errc::timeout,
-                                 "no token became available in time"));
+        i->rp.deliver(
+          make_error(errc::timeout, "no token became available in time"));
         waiters_.erase(i);
         return;
       }
@@ -162,7 +162,8 @@ caf::expected<caf::actor> spawn_rate_limiter(runtime& rt,
       [st](try_acquire_atom, uint64_t n) { return st->try_acquire(n); },
       [st](acquire_atom) { return st->acquire(std::nullopt); },
       [st](acquire_atom, caf::timespan max_wait) {
-        return st->acquire(std::chrono::duration_cast<clock::duration>(max_wait));
+        return st->acquire(
+          std::chrono::duration_cast<clock::duration>(max_wait));
       },
       [st](const timer_fired& t) { st->on_refill(t); },
       [st](deadline_atom, uint64_t id) { st->on_deadline(id); },

@@ -1,7 +1,7 @@
 // Type-agnostic request forwarding used by every pattern actor.
-#include <horae/patterns/detail/relay.hpp>
-
 #include <caf/sec.hpp>
+
+#include <horae/patterns/detail/relay.hpp>
 
 namespace horae::detail {
 
@@ -18,16 +18,17 @@ void relay(caf::event_based_actor* self, const caf::actor& dest,
   // Only the error path runs, so only it holds the callback: no shared
   // allocation per relayed message.
   self->request(dest, timeout, std::move(msg))
-    .then([](const std::vector<never_answered>&) {
-            // Unreachable: no receiver produces this type.
-          },
-          [done = std::move(done)](caf::error& err) {
-            if (err == caf::sec::unexpected_response) {
-              done(err.context());
-              return;
-            }
-            done(std::move(err));
-          });
+    .then(
+      [](const std::vector<never_answered>&) {
+        // Unreachable: no receiver produces this type.
+      },
+      [done = std::move(done)](caf::error& err) {
+        if (err == caf::sec::unexpected_response) {
+          done(err.context());
+          return;
+        }
+        done(std::move(err));
+      });
 }
 
 } // namespace horae::detail

@@ -1,7 +1,5 @@
 // The retry actor: one attempt at a time per request, backoff timers on the
 // TimerFacet, final error passed back unchanged.
-#include <horae/patterns/retry.hpp>
-
 #include <unordered_map>
 
 #include <caf/message_view.hpp>
@@ -14,6 +12,7 @@
 #include <horae/facets/timer_facet.hpp>
 #include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
+#include <horae/patterns/retry.hpp>
 
 namespace horae {
 
@@ -93,9 +92,9 @@ private:
     }
     auto delay = backoff_.next(req.made - 1);
     ++stats_.backing_off;
-    auto fail = timers(self_).start_once("retry/" + std::to_string(id), delay,
-                                         caf::make_message(backoff_atom::value,
-                                                           id));
+    auto fail
+      = timers(self_).start_once("retry/" + std::to_string(id), delay,
+                                 caf::make_message(backoff_atom::value, id));
     if (fail) {
       --stats_.backing_off;
       ++stats_.gave_up;
@@ -134,8 +133,8 @@ caf::expected<caf::actor> spawn_retry(runtime& rt, retry_options options) {
     self->attach<timer_facet>();
     auto st = std::make_shared<retry_state>(self, opts);
     self->set_default_handler(
-      [st](caf::scheduled_actor*, caf::message_view& x)
-        -> caf::result<caf::message> {
+      [st](caf::scheduled_actor*,
+           caf::message_view& x) -> caf::result<caf::message> {
         return st->accept(x.move_content_to_message());
       });
     return {

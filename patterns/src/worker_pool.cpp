@@ -1,7 +1,5 @@
 // The worker pool's dispatcher: admission (bound + policy), FIFO dispatch to
 // idle workers, per-job deadlines on the TimerFacet, cancellation and drain.
-#include <horae/patterns/worker_pool.hpp>
-
 #include <deque>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +13,7 @@
 #include <horae/facets/timer_facet.hpp>
 #include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
+#include <horae/patterns/worker_pool.hpp>
 
 namespace horae {
 
@@ -91,7 +90,8 @@ public:
     for (auto i = queue_.begin(); i != queue_.end();) {
       if (!by_tag || i->tag == tag) {
         cancel_deadline(i->id);
-        i->rp.deliver(make_error(errc::cancelled, "job cancelled while queued"));
+        i->rp.deliver(
+          make_error(errc::cancelled, "job cancelled while queued"));
         ++stats_.cancelled;
         ++n;
         i = queue_.erase(i);
@@ -323,12 +323,14 @@ caf::expected<caf::actor> spawn_worker_pool(runtime& rt,
     auto st = std::make_shared<pool_state>(self, opts);
     st->start();
     self->set_default_handler(
-      [st](caf::scheduled_actor*, caf::message_view& x)
-        -> caf::result<caf::message> {
+      [st](caf::scheduled_actor*,
+           caf::message_view& x) -> caf::result<caf::message> {
         return st->accept(0, x.move_content_to_message());
       });
     return {
-      [st](tagged_job& job) { return st->accept(job.tag, std::move(job.content)); },
+      [st](tagged_job& job) {
+        return st->accept(job.tag, std::move(job.content));
+      },
       [st](cancel_atom) { return st->cancel(false, 0); },
       [st](cancel_atom, uint64_t tag) { return st->cancel(true, tag); },
       [st](stats_atom) { return st->stats(); },

@@ -73,7 +73,7 @@ struct receiver {
   }
 
   const char* name;
-  caf::actor handle;                    // set for directly addressed actors
+  caf::actor handle;                     // set for directly addressed actors
   std::optional<horae::virtual_ref> ref; // set for the virtual actor
   std::shared_ptr<receipt> current;
   std::vector<double> drain;
@@ -97,7 +97,8 @@ struct receiver {
 };
 
 double rate(int64_t n, steady::time_point t0, steady::time_point t1) {
-  return static_cast<double>(n) / std::chrono::duration<double>(t1 - t0).count();
+  return static_cast<double>(n)
+         / std::chrono::duration<double>(t1 - t0).count();
 }
 
 /// Queues `n` messages behind a hold, releases it and @returns messages per
@@ -172,10 +173,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& rt = **made;
-  std::array<receiver, 4> receivers{receiver{"plain_caf"},
-                                    receiver{"horae_actor"},
-                                    receiver{"facet_actor"},
-                                    receiver{"virtual_actor"}};
+  std::array<receiver, 4> receivers{
+    receiver{"plain_caf"}, receiver{"horae_actor"}, receiver{"facet_actor"},
+    receiver{"virtual_actor"}};
   auto& [plain, bare, faceted, virt] = receivers;
   plain.handle = rt.system().spawn(
     [&](caf::event_based_actor*) { return plain.behavior(); });

@@ -75,8 +75,7 @@ double drive_jobs(caf::actor_system& sys, const caf::actor& target, int n,
 // Publishes `messages` ints to `publish` (one message each) and waits until
 // every one of `subscribers` counted all of them. @returns deliveries/s.
 double drive_broadcast(std::atomic<int64_t>& counter, int64_t total,
-                       const std::function<void(int)>& publish,
-                       int messages) {
+                       const std::function<void(int)>& publish, int messages) {
   counter = 0;
   auto t0 = steady::now();
   for (int i = 0; i < messages; ++i)
@@ -193,12 +192,12 @@ int main(int argc, char** argv) {
       .then([st](horae::broadcast_stats& s) { st->set_value(s); });
   });
   auto s = fut.get();
-  std::printf("horae broadcast counters: published %llu, delivered %llu, "
-              "dropped %llu\n",
-              static_cast<unsigned long long>(s.published),
-              static_cast<unsigned long long>(s.delivered),
-              static_cast<unsigned long long>(s.dropped_newest
-                                              + s.dropped_oldest));
+  std::printf(
+    "horae broadcast counters: published %llu, delivered %llu, "
+    "dropped %llu\n",
+    static_cast<unsigned long long>(s.published),
+    static_cast<unsigned long long>(s.delivered),
+    static_cast<unsigned long long>(s.dropped_newest + s.dropped_oldest));
   std::printf("broadcast_vs_caf_group=%.3f\n", best_h / best_c);
 
   for (auto& a : subs)

@@ -20,10 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include <sqlite3.h>
-
 #include <horae/core/error.hpp>
 #include <horae/journaling/sqlite_store.hpp>
+
+#include <sqlite3.h>
 
 using namespace std::chrono_literals;
 using horae::clock;
@@ -99,8 +99,7 @@ long rss_kib() {
   return -1;
 }
 
-reminder_record make_record(size_t submitter, size_t i,
-                            clock::wall_time due) {
+reminder_record make_record(size_t submitter, size_t i, clock::wall_time due) {
   reminder_record rec;
   rec.key = {"account", std::to_string(submitter), "r" + std::to_string(i)};
   rec.payload.assign(32, static_cast<uint8_t>(i));
@@ -180,9 +179,9 @@ double fill(reminder_store& store, size_t rows, size_t submitters,
         store.upsert_async(make_record(t, i, due), true,
                            [&](caf::expected<reminder_record> res) {
                              if (!res && failures++ == 0)
-                               std::fprintf(stderr, "upsert failed: %s\n",
-                                            horae::describe(res.error())
-                                              .c_str());
+                               std::fprintf(
+                                 stderr, "upsert failed: %s\n",
+                                 horae::describe(res.error()).c_str());
                              slots.release();
                            });
       }
@@ -218,8 +217,7 @@ double baseline(const std::string& path, size_t rows, clock::wall_time base) {
   sqlite3_stmt* commit = nullptr;
   check(sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, nullptr), db,
         "prepare");
-  check(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr), db,
-        "prepare");
+  check(sqlite3_prepare_v2(db, "COMMIT", -1, &commit, nullptr), db, "prepare");
   check(sqlite3_prepare_v2(
           db,
           "INSERT INTO reminders (actor_type, actor_key, name, payload, "
@@ -241,8 +239,7 @@ double baseline(const std::string& path, size_t rows, clock::wall_time base) {
     sqlite3_bind_blob(insert, 4, payload.data(),
                       static_cast<int>(payload.size()), SQLITE_STATIC);
     sqlite3_bind_int64(insert, 5, due);
-    sqlite3_bind_int64(insert, 6,
-                       std::chrono::nanoseconds{1h}.count());
+    sqlite3_bind_int64(insert, 6, std::chrono::nanoseconds{1h}.count());
     sqlite3_bind_int64(insert, 7, static_cast<int64_t>(i + 1));
     check(sqlite3_step(insert), db, "insert");
     sqlite3_reset(insert);
@@ -274,8 +271,8 @@ void restart(const std::string& path, const settings& s,
   auto opened = seconds_since(start);
   auto now = clock::wall_time{std::chrono::duration_cast<clock::duration>(
     std::chrono::system_clock::now().time_since_epoch())};
-  auto batch = store->due_before(now + std::chrono::seconds{s.lookahead_s},
-                                 1024);
+  auto batch
+    = store->due_before(now + std::chrono::seconds{s.lookahead_s}, 1024);
   auto first_batch = seconds_since(start);
   if (!batch)
     die(horae::describe(batch.error()));
@@ -283,8 +280,8 @@ void restart(const std::string& path, const settings& s,
   auto total = store->count();
   std::printf("restart: %llu stored, reopen %.2f ms, first due batch (%zu "
               "rows, lookahead %ld s) %.2f ms after open started\n",
-              static_cast<unsigned long long>(total ? *total : 0),
-              opened * 1e3, batch->size(), s.lookahead_s, first_batch * 1e3);
+              static_cast<unsigned long long>(total ? *total : 0), opened * 1e3,
+              batch->size(), s.lookahead_s, first_batch * 1e3);
   std::printf("restart: RSS %ld KiB before reopen, %ld KiB after first "
               "batch (+%ld KiB)\n",
               rss_before, rss_after, rss_after - rss_before);
@@ -297,9 +294,9 @@ int main(int argc, char** argv) {
   std::string dir = s.dir;
   bool own_dir = dir.empty();
   if (own_dir) {
-    std::string tmpl = (std::filesystem::temp_directory_path()
-                        / "horae_store_bench_XXXXXX")
-                         .string();
+    std::string tmpl
+      = (std::filesystem::temp_directory_path() / "horae_store_bench_XXXXXX")
+          .string();
     if (mkdtemp(tmpl.data()) == nullptr)
       die("mkdtemp failed");
     dir = tmpl;
@@ -330,8 +327,7 @@ int main(int argc, char** argv) {
   // Disks shared with other work change their fsync latency by the minute;
   // measuring the baseline again after the group runs and averaging keeps
   // the ratio from riding on one lucky or unlucky phase.
-  auto base_rate2 = baseline(dir + "/baseline2.db", s.baseline_rows / 2,
-                             base);
+  auto base_rate2 = baseline(dir + "/baseline2.db", s.baseline_rows / 2, base);
   std::printf("baseline again (1 txn per row): %zu rows, %.0f rows/s\n",
               s.baseline_rows / 2, base_rate2);
   base_rate = (base_rate + base_rate2) / 2;

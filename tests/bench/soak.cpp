@@ -15,8 +15,6 @@
 #include <thread>
 #include <vector>
 
-#include <malloc.h>
-
 #include <caf/atom.hpp>
 
 #include <horae/core/runtime.hpp>
@@ -28,6 +26,8 @@
 #include <horae/facets/timer_fired.hpp>
 #include <horae/facets/timer_service.hpp>
 #include <horae/facets/timers_module.hpp>
+
+#include <malloc.h>
 
 using namespace std::chrono_literals;
 
@@ -62,8 +62,7 @@ double heap_in_use_mib() {
     return std::strtod(totals.c_str() + at + 6, nullptr);
   };
   auto in_use = value("<system type=\"current\"")
-                - value("<total type=\"fast\"")
-                - value("<total type=\"rest\"")
+                - value("<total type=\"fast\"") - value("<total type=\"rest\"")
                 + value("<total type=\"mmap\"");
   return in_use / (1024.0 * 1024.0);
 }
@@ -122,7 +121,8 @@ int main(int argc, char** argv) {
   long seconds = 20;
   long actors = 1000;
   for (int i = 1; i < argc; ++i)
-    if (!arg(argv[i], "--seconds", seconds) && !arg(argv[i], "--actors", actors)) {
+    if (!arg(argv[i], "--seconds", seconds)
+        && !arg(argv[i], "--actors", actors)) {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
@@ -131,16 +131,16 @@ int main(int argc, char** argv) {
                          "measured rest) and --actors >= 1\n");
     return 2;
   }
-  std::string dir = (std::filesystem::temp_directory_path()
-                     / "horae-soak-XXXXXX")
-                      .string();
+  std::string dir
+    = (std::filesystem::temp_directory_path() / "horae-soak-XXXXXX").string();
   if (mkdtemp(dir.data()) == nullptr)
     return 1;
   horae::config cfg;
   cfg.add_module(horae::timers_module());
   cfg.add_module(horae::reminders_module());
   cfg.set("horae.reminders.db", caf::config_value{dir + "/soak.db"});
-  cfg.set("horae.reminders.max-delivery-rate", caf::config_value{int64_t{100'000}});
+  cfg.set("horae.reminders.max-delivery-rate",
+          caf::config_value{int64_t{100'000}});
   cfg.set("horae.log.level", caf::config_value{std::string{"warn"}});
   auto rt = horae::runtime::make(std::move(cfg));
   if (!rt) {
@@ -163,8 +163,7 @@ int main(int argc, char** argv) {
   constexpr long slices = 10;
   for (long round = 0; round < seconds; ++round) {
     for (long slice = 0; slice < slices; ++slice) {
-      for (size_t i = static_cast<size_t>(slice); i < refs.size();
-           i += slices)
+      for (size_t i = static_cast<size_t>(slice); i < refs.size(); i += slices)
         refs[i].send(churn_atom::value);
       std::this_thread::sleep_until(start + std::chrono::seconds{round}
                                     + std::chrono::milliseconds{100}

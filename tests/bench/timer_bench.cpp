@@ -11,13 +11,14 @@
 #include <random>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include <caf/all.hpp>
 
 #include <horae/core/clock.hpp>
 #include <horae/facets/timer_service.hpp>
+
+#include <unistd.h>
 
 namespace {
 
@@ -132,11 +133,10 @@ span run_batch(caf::scoped_actor& self, const std::vector<caf::actor>& workers,
 // Waits for the receiver's report that every fire of a lateness run arrived.
 void await_fires(caf::scoped_actor& self, const options& opts,
                  const char* who) {
-  self->receive([](done_atom) {},
-                caf::after(std::chrono::seconds(opts.seconds + 30)) >> [&] {
-                  std::fprintf(stderr, "%s: timed out waiting for fires\n",
-                               who);
-                });
+  self->receive(
+    [](done_atom) {},
+    caf::after(std::chrono::seconds(opts.seconds + 30)) >>
+      [&] { std::fprintf(stderr, "%s: timed out waiting for fires\n", who); });
 }
 
 // Ends one run: stops its workers and the actor that received their output.
@@ -200,9 +200,8 @@ horae_results horae_starts(const options& opts) {
   tcfg.resolution = std::chrono::microseconds(opts.resolution_us);
   horae::timer_service svc{clk, tcfg};
   svc.start();
-  auto sink = sys.spawn([]() -> caf::behavior {
-    return {[](const horae::timer_due&) {}};
-  });
+  auto sink = sys.spawn(
+    []() -> caf::behavior { return {[](const horae::timer_due&) {}}; });
   auto sink_ptr = caf::actor_cast<caf::strong_actor_ptr>(sink);
   // Far deadlines (1 min .. 1 h): nothing fires while we measure.
   auto shares = make_shares(opts, opts.timers, 60'000'000'000LL,
@@ -277,9 +276,9 @@ std::vector<int64_t> horae_lateness(const options& opts) {
   auto receiver_ptr = caf::actor_cast<caf::strong_actor_ptr>(receiver);
   // Spread `total` deadlines over `seconds`, starting 1 s from now so that
   // scheduling is over before the first fire.
-  auto shares = make_shares(opts, total, 1'000'000'000LL,
-                            1'000'000'000LL + opts.seconds * 1'000'000'000LL,
-                            now_ns());
+  auto shares
+    = make_shares(opts, total, 1'000'000'000LL,
+                  1'000'000'000LL + opts.seconds * 1'000'000'000LL, now_ns());
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
@@ -310,24 +309,23 @@ double caf_starts(const options& opts) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  auto sink = sys.spawn([]() -> caf::behavior {
-    return {[](tick_atom, int64_t) {}};
-  });
-  auto shares = make_shares(opts, opts.timers, 60'000'000'000LL,
-                            3'600'000'000'000LL, 0);
+  auto sink
+    = sys.spawn([]() -> caf::behavior { return {[](tick_atom, int64_t) {}}; });
+  auto shares
+    = make_shares(opts, opts.timers, 60'000'000'000LL, 3'600'000'000'000LL, 0);
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
-    workers.push_back(sys.spawn([=](caf::event_based_actor* wself)
-                                  -> caf::behavior {
-      return {[=](sched_atom) {
-        auto begin = now_ns();
-        for (auto d : sp->deadlines)
-          wself->delayed_send(sink, std::chrono::nanoseconds(d), tick_atom::value,
-                              d);
-        return caf::make_message(begin, now_ns());
-      }};
-    }));
+    workers.push_back(
+      sys.spawn([=](caf::event_based_actor* wself) -> caf::behavior {
+        return {[=](sched_atom) {
+          auto begin = now_ns();
+          for (auto d : sp->deadlines)
+            wself->delayed_send(sink, std::chrono::nanoseconds(d),
+                                tick_atom::value, d);
+          return caf::make_message(begin, now_ns());
+        }};
+      }));
   }
   auto rss0 = rss_bytes();
   auto starts = run_batch(self, workers, sched_atom::value);
@@ -358,22 +356,23 @@ std::vector<int64_t> caf_lateness(const options& opts) {
         caf::anon_send(log->notify, done_atom::value);
     }};
   });
-  auto shares = make_shares(opts, total, 1'000'000'000LL,
-                            1'000'000'000LL + opts.seconds * 1'000'000'000LL,
-                            now_ns());
+  auto shares
+    = make_shares(opts, total, 1'000'000'000LL,
+                  1'000'000'000LL + opts.seconds * 1'000'000'000LL, now_ns());
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
-    workers.push_back(sys.spawn([=](caf::event_based_actor* wself)
-                                  -> caf::behavior {
-      return {[=](sched_atom) {
-        auto begin = now_ns();
-        for (auto t : sp->deadlines)
-          wself->delayed_send(receiver, std::chrono::nanoseconds(t - now_ns()),
-                              tick_atom::value, t);
-        return caf::make_message(begin, now_ns());
-      }};
-    }));
+    workers.push_back(
+      sys.spawn([=](caf::event_based_actor* wself) -> caf::behavior {
+        return {[=](sched_atom) {
+          auto begin = now_ns();
+          for (auto t : sp->deadlines)
+            wself->delayed_send(receiver,
+                                std::chrono::nanoseconds(t - now_ns()),
+                                tick_atom::value, t);
+          return caf::make_message(begin, now_ns());
+        }};
+      }));
   }
   run_batch(self, workers, sched_atom::value);
   await_fires(self, opts, "caf");
@@ -389,8 +388,9 @@ int main(int argc, char** argv) {
   std::printf("timers: %zu started from %zu actors, every other one cancelled "
               "(horae); wheel resolution %lld us; lateness phase: %zu fires/s "
               "for %d s\n",
-              opts.timers, opts.actors, static_cast<long long>(opts.resolution_us),
-              opts.rate, opts.seconds);
+              opts.timers, opts.actors,
+              static_cast<long long>(opts.resolution_us), opts.rate,
+              opts.seconds);
   std::fflush(stdout);
   auto h = horae_starts(opts);
   std::fflush(stdout);

@@ -1,7 +1,7 @@
 // Error values render without an actor system.
-#include <gtest/gtest.h>
-
 #include <horae/core/error.hpp>
+
+#include <gtest/gtest.h>
 
 using namespace horae;
 

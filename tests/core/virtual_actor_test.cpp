@@ -1,24 +1,23 @@
 // Virtual actors: activation on first message, idle deactivation on the
 // manual clock, reactivation, and no message lost to a deactivation race.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
 
-#include <horae/core/error.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
+#include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 
 #include "core/support/manual_runtime.hpp"
 #include "core/support/probe_facet.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
 using horae::test::high_probe;
 using horae::test::journal;
-using horae::test::manual_runtime;
 using horae::test::low_probe;
+using horae::test::manual_runtime;
 
 namespace {
 
@@ -90,14 +89,13 @@ TEST(VirtualActor, MessagesKeepActorAlive) {
 TEST(VirtualActor, DeactivationHooksRunInPriorityOrder) {
   auto rt = manual_runtime();
   auto log = std::make_shared<journal>();
-  ASSERT_FALSE(rt->define(
-    "doc",
-    [log](actor* self) -> caf::behavior {
-      self->attach<low_probe>(log, "low", -5);
-      self->attach<high_probe>(log, "high", 5);
-      return {[](int32_t) {}};
-    },
-    {1s}));
+  ASSERT_FALSE(rt->define("doc",
+                          [log](actor* self) -> caf::behavior {
+                            self->attach<low_probe>(log, "low", -5);
+                            self->attach<high_probe>(log, "high", 5);
+                            return {[](int32_t) {}};
+                          },
+                          {1s}));
   ASSERT_FALSE(rt->ref("doc", "a").value().send(int32_t{0}));
   rt->run_until_idle();
   log->entries.clear();
@@ -129,14 +127,13 @@ TEST(VirtualActor, MessageDuringDeactivationIsParkedNotLost) {
   auto c = std::make_shared<counters>();
   std::shared_ptr<virtual_ref> self_ref;
   auto log = std::make_shared<journal>();
-  ASSERT_FALSE(rt->define(
-    "svc",
-    [c, log](actor* self) -> caf::behavior {
-      ++c->activations;
-      self->attach<high_probe>(log, "high", 1);
-      return {[c](int32_t) { ++c->messages; }};
-    },
-    {1s}));
+  ASSERT_FALSE(rt->define("svc",
+                          [c, log](actor* self) -> caf::behavior {
+                            ++c->activations;
+                            self->attach<high_probe>(log, "high", 1);
+                            return {[c](int32_t) { ++c->messages; }};
+                          },
+                          {1s}));
   auto ref = rt->ref("svc", "k").value();
   ASSERT_FALSE(ref.send(int32_t{1}));
   rt->run_until_idle();
@@ -144,8 +141,8 @@ TEST(VirtualActor, MessageDuringDeactivationIsParkedNotLost) {
   // deterministic scheduler runs the check, then we send before the actor's
   // termination is processed.
   rt->manual_clock()->advance(1s);
-  auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(
-    rt->system().scheduler());
+  auto& sched
+    = dynamic_cast<caf::scheduler::test_coordinator&>(rt->system().scheduler());
   sched.advance_time(1s);
   sched.run_once(); // idle check: vacates and deactivates
   ASSERT_FALSE(ref.send(int32_t{2}));

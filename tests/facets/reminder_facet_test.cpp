@@ -1,12 +1,11 @@
 // ReminderFacet on the manual clock: persistence across deactivation and
 // restart, missed-tick policies, rate limit, limits and bad input.
-#include <gtest/gtest.h>
-
 #include <fstream>
 
 #include <horae/core/error.hpp>
 
 #include "facets/support/reminder_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -208,8 +207,7 @@ TEST_F(ReminderFacet, OverwriteFalseFailsIfExists) {
   ASSERT_FALSE(upsert(*rt, "1", "x", 5s, 5s));
   reminder_options opts;
   opts.overwrite = false;
-  EXPECT_EQ(code_of(upsert(*rt, "1", "x", 5s, 5s, opts)),
-            errc::already_exists);
+  EXPECT_EQ(code_of(upsert(*rt, "1", "x", 5s, 5s, opts)), errc::already_exists);
   opts.overwrite = true;
   EXPECT_FALSE(upsert(*rt, "1", "x", 7s, 5s, opts));
 }

@@ -1,14 +1,13 @@
 // The dispatcher's window of loaded reminders on the manual clock: paging
 // through a window wider than one load batch, and rows changed by another
 // process (the admin tool) while the runtime holds them.
-#include <gtest/gtest.h>
-
 #include <set>
 
 #include <horae/core/error.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "facets/support/reminder_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -59,8 +58,8 @@ TEST_F(ReminderWindow, WindowWiderThanLoadBatchDeliversEveryReminderOnce) {
     upsert(*rt, "far", "r", 2min, 0s);
   }
   auto cfg = reminder_config(db);
-  ASSERT_FALSE(cfg.set("horae.reminders.load-batch",
-                       caf::config_value{int64_t{3}}));
+  ASSERT_FALSE(
+    cfg.set("horae.reminders.load-batch", caf::config_value{int64_t{3}}));
   auto rt = reminder_runtime(std::move(cfg), log);
   rt->advance(25s, 100ms);
   std::multiset<std::string> actors;
@@ -109,7 +108,7 @@ TEST_F(ReminderWindow, ReplacedOutsideTheRuntimeIsReRead) {
     rec.period = 1s;
     ASSERT_TRUE(outside->upsert(rec, true));
   }
-  rt->advance(20s, 100ms); // up to t0 + 25s
+  rt->advance(20s, 100ms);          // up to t0 + 25s
   ASSERT_EQ(log->fires.size(), 8u); // t0+5s, the stale t0+10s, t0+20..25s
   EXPECT_EQ(log->fires[1].fired.scheduled, t0 + 10s);
   EXPECT_EQ(log->fires[2].fired.scheduled, t0 + 20s);

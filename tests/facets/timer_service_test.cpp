@@ -1,7 +1,5 @@
 // Unit tests of horae::timer_service, driven by a manual clock and poll();
 // only the TimerServiceSlow suite uses real time.
-#include <horae/facets/timer_service.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,11 +15,13 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/after.hpp>
 #include <caf/scoped_actor.hpp>
-#include <gtest/gtest.h>
 
 #include <horae/core/clock.hpp>
 #include <horae/core/error.hpp>
 #include <horae/core/manual_clock.hpp>
+#include <horae/facets/timer_service.hpp>
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
 
@@ -51,7 +51,8 @@ protected:
     bool more = true;
     while (more)
       self->receive([&](const timer_due& x) { result.push_back(x); },
-                    caf::after(std::chrono::seconds(0)) >> [&] { more = false; });
+                    caf::after(std::chrono::seconds(0)) >>
+                      [&] { more = false; });
     return result;
   }
 
@@ -401,8 +402,8 @@ TEST_F(TimerService, DeadActorIsDroppedAndFreed) {
 TEST_F(TimerService, StopFreesPendingTimers) {
   timer_service svc{clk};
   for (uint64_t i = 0; i < 1000; ++i)
-    ASSERT_TRUE(svc.schedule(clk.now() + std::chrono::milliseconds(i + 1),
-                             target(), i));
+    ASSERT_TRUE(
+      svc.schedule(clk.now() + std::chrono::milliseconds(i + 1), target(), i));
   svc.poll(); // half in the wheel, half still queued
   for (uint64_t i = 0; i < 1000; ++i)
     ASSERT_TRUE(

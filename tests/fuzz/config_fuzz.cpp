@@ -13,10 +13,10 @@ namespace {
 horae::config_loader make_loader() {
   using namespace std::chrono_literals;
   horae::config_loader loader{"fuzz"};
-  loader.add_option(horae::option_spec::duration("duration", 1s, 0s, 24h,
-                                                 "fuzzed duration"));
-  loader.add_option(horae::option_spec::string_list(
-    "app.names", {}, "fuzzed list", {"a", "b"}));
+  loader.add_option(
+    horae::option_spec::duration("duration", 1s, 0s, 24h, "fuzzed duration"));
+  loader.add_option(horae::option_spec::string_list("app.names", {},
+                                                    "fuzzed list", {"a", "b"}));
   return loader;
 }
 

@@ -9,10 +9,10 @@
 #include <memory>
 #include <string>
 
-#include <sqlite3.h>
-
 #include <horae/core/error.hpp>
 #include <horae/journaling/sqlite_store.hpp>
+
+#include <sqlite3.h>
 
 namespace {
 
@@ -23,9 +23,8 @@ struct fixture {
   sqlite3_stmt* insert = nullptr;
 
   fixture() {
-    std::string dir = (std::filesystem::temp_directory_path()
-                       / "horae-fuzz-XXXXXX")
-                        .string();
+    std::string dir
+      = (std::filesystem::temp_directory_path() / "horae-fuzz-XXXXXX").string();
     if (mkdtemp(dir.data()) == nullptr)
       std::abort();
     path = dir + "/fuzz.db";

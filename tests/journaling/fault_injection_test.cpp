@@ -1,10 +1,9 @@
 // Disk faults injected under the SQLite store through a VFS shim: each write
 // fails with an error value, the store keeps working, and once the fault
 // clears no acknowledged reminder is missing.
-#include <gtest/gtest.h>
-
 #include "journaling/store_fixture.hpp"
 #include "journaling/support/faulty_vfs.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using horae::test::disk_fault;
@@ -25,8 +24,8 @@ struct FaultInjection : test::store_test {
   // Writes `n` acknowledged reminders named ok-<i>.
   void write_acknowledged(reminder_store& store, int n) {
     for (int i = 0; i < n; ++i)
-      ASSERT_TRUE(store.upsert(make_record(clk, "a", "ok-" + std::to_string(i)),
-                               true));
+      ASSERT_TRUE(
+        store.upsert(make_record(clk, "a", "ok-" + std::to_string(i)), true));
   }
 
   void expect_all_acknowledged_present(reminder_store& store, int n) {

@@ -1,10 +1,10 @@
 // Group commit of the SQLite store: many concurrent writers share
 // transactions, yet each gets its own result, and close() flushes.
-#include "journaling/store_fixture.hpp"
-
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#include "journaling/store_fixture.hpp"
 
 using namespace std::chrono_literals;
 using namespace horae;

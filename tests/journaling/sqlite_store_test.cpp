@@ -1,9 +1,9 @@
 // Behaviour of the SQLite reminder store on a single thread: round trips,
 // preconditions, recorded fires and the read queries.
-#include "journaling/store_fixture.hpp"
-
 #include <cstdint>
 #include <limits>
+
+#include "journaling/store_fixture.hpp"
 
 using namespace std::chrono_literals;
 using namespace horae;
@@ -167,8 +167,8 @@ TEST_F(SqliteStore, RecordFireWithStaleRevisionIsSkipped) {
                                     old_rec->due + old_rec->period);
   ASSERT_TRUE(applied) << describe(applied.error());
   EXPECT_FALSE(*applied);
-  auto gone = store->record_fire(old_rec->key, old_rec->revision, 1,
-                                 std::nullopt);
+  auto gone
+    = store->record_fire(old_rec->key, old_rec->revision, 1, std::nullopt);
   ASSERT_TRUE(gone);
   EXPECT_FALSE(*gone);
   auto loaded = store->get(new_rec->key);
@@ -258,8 +258,8 @@ TEST_F(SqliteStore, DueAfterPagesThroughTiesExactlyOnce) {
   EXPECT_EQ(seen.front().key.actor_key, "tie6"); // ties: first registered
   EXPECT_EQ(seen.back().key.name, "r2");
   // A cursor before a due time excludes every earlier row and none later.
-  auto from_two = store->due_after(horae::due_position::before(t0 + 2s),
-                                   t0 + 5s, 100);
+  auto from_two
+    = store->due_after(horae::due_position::before(t0 + 2s), t0 + 5s, 100);
   ASSERT_TRUE(from_two);
   EXPECT_EQ(from_two->size(), 3u);
 }
@@ -355,10 +355,10 @@ TEST_F(SqliteStore, CallsAfterCloseFailWithClosed) {
   auto res = store->upsert(make_record(clk, "1", "r"), true);
   ASSERT_FALSE(res);
   EXPECT_TRUE(has_code(res.error(), errc::closed)) << describe(res.error());
-  EXPECT_TRUE(has_code(store->remove(reminder_key{"a", "b", "c"}),
-                       errc::closed));
-  auto fire = store->record_fire(reminder_key{"a", "b", "c"}, 1, 1,
-                                 std::nullopt);
+  EXPECT_TRUE(
+    has_code(store->remove(reminder_key{"a", "b", "c"}), errc::closed));
+  auto fire
+    = store->record_fire(reminder_key{"a", "b", "c"}, 1, 1, std::nullopt);
   ASSERT_FALSE(fire);
   EXPECT_TRUE(has_code(fire.error(), errc::closed));
   auto got = store->get(reminder_key{"a", "b", "c"});

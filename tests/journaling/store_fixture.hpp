@@ -9,14 +9,13 @@
 #include <mutex>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include <horae/core/error.hpp>
 #include <horae/core/manual_clock.hpp>
 #include <horae/journaling/reminder_store.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 
 namespace horae::test {
 

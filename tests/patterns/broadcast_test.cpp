@@ -1,10 +1,9 @@
 // Broadcast on manual time: delivery to every subscriber in order, the three
 // slow-subscriber policies with exact counts, membership changes.
-#include <gtest/gtest.h>
-
 #include <horae/patterns/broadcast.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -16,7 +15,8 @@ using received = std::shared_ptr<std::vector<int>>;
 // A subscriber that records every int and acknowledges it `delay` later.
 actor_factory subscriber(received rec, std::chrono::milliseconds delay) {
   return [rec, delay](actor* self) -> caf::behavior {
-    auto pending = std::make_shared<std::map<uint64_t, caf::response_promise>>();
+    auto pending
+      = std::make_shared<std::map<uint64_t, caf::response_promise>>();
     auto next = std::make_shared<uint64_t>(0);
     return {
       [=](int x) -> caf::result<int> {
@@ -113,9 +113,8 @@ TEST_F(Broadcast, DropNewestDropsExactlyTheOverflow) {
   EXPECT_EQ(s.dropped_newest, 7u);
   EXPECT_EQ(s.dropped_oldest, 0u);
   EXPECT_EQ(s.delivered, 3u);
-  auto ss = test::ask<subscriber_stats>(*rt, client, bc,
-                                        caf::make_message(stats_atom::value,
-                                                          sub));
+  auto ss = test::ask<subscriber_stats>(
+    *rt, client, bc, caf::make_message(stats_atom::value, sub));
   EXPECT_EQ(ss.dropped, 7u);
   EXPECT_EQ(ss.delivered, 3u);
 }

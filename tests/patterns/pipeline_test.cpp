@@ -1,11 +1,10 @@
 // Pipeline and fan-out/fan-in on manual time: order guarantees, error and
 // cancellation paths, bounds and validation.
-#include <gtest/gtest.h>
-
 #include <horae/patterns/fan_out.hpp>
 #include <horae/patterns/pipeline.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;

@@ -1,10 +1,9 @@
 // Token-bucket rate limiter under a manual clock: burst, refill per tick
 // capped at the burst, waiting acquires, deadlines and bounds.
-#include <gtest/gtest.h>
-
 #include <horae/patterns/rate_limiter.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -37,10 +36,13 @@ struct fixture : ::testing::Test {
     auto o = out;
     test::in_actor(*rt, client, [=](actor* self) {
       self->request(l, caf::infinite, acquire_atom::value)
-        .then([o](uint64_t left) {
-                o->push_back({true, static_cast<int>(left), errc::none, {}});
-              },
-              [o](caf::error& e) { o->push_back({false, 0, code_of(e), {}}); });
+        .then(
+          [o](uint64_t left) {
+            o->push_back({true, static_cast<int>(left), errc::none, {}});
+          },
+          [o](caf::error& e) {
+            o->push_back({false, 0, code_of(e), {}});
+          });
     });
   }
 
@@ -48,8 +50,13 @@ struct fixture : ::testing::Test {
     auto o = out;
     test::in_actor(*rt, client, [=](actor* self) {
       self->request(l, caf::infinite, acquire_atom::value, max_wait)
-        .then([o](uint64_t) { o->push_back({true, 0, errc::none, {}}); },
-              [o](caf::error& e) { o->push_back({false, 0, code_of(e), {}}); });
+        .then(
+          [o](uint64_t) {
+            o->push_back({true, 0, errc::none, {}});
+          },
+          [o](caf::error& e) {
+            o->push_back({false, 0, code_of(e), {}});
+          });
     });
   }
 

@@ -1,9 +1,8 @@
 // detail::relay: any response content or error comes back unchanged.
-#include <gtest/gtest.h>
-
 #include <horae/patterns/detail/relay.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -38,10 +37,9 @@ TEST(Relay, ReturnsErrors) {
   auto client = test::spawn_client(*rt);
   errc code = errc::none;
   test::in_actor(*rt, client, [&](actor* self) {
-    detail::relay(self, failing, caf::make_message(1), caf::infinite,
-                  [&code](caf::expected<caf::message> x) {
-                    code = code_of(x.error());
-                  });
+    detail::relay(
+      self, failing, caf::make_message(1), caf::infinite,
+      [&code](caf::expected<caf::message> x) { code = code_of(x.error()); });
   });
   EXPECT_EQ(code, errc::not_found);
 }

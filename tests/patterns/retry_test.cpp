@@ -1,11 +1,10 @@
 // Retry with backoff under a manual clock, the backoff schedule and its
 // jitter bounds, and request_with_timeout.
-#include <gtest/gtest.h>
-
 #include <horae/patterns/request_timeout.hpp>
 #include <horae/patterns/retry.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -73,8 +72,8 @@ TEST_F(Retry, DelaysFollowExponentialSchedule) {
   auto r = retry(target, 5);
   test::request_int(*rt, client, r, caf::make_message(0), out);
   rt->advance(2s, 1ms);
-  EXPECT_EQ(offsets(), (std::vector<clock::duration>{0ms, 100ms, 300ms,
-                                                     700ms}));
+  EXPECT_EQ(offsets(),
+            (std::vector<clock::duration>{0ms, 100ms, 300ms, 700ms}));
   ASSERT_EQ(out->size(), 1u);
   EXPECT_TRUE(out->at(0).ok);
   EXPECT_EQ(out->at(0).value, 4);
@@ -103,9 +102,8 @@ TEST_F(Retry, RetryIfStopsAtNonRetryableError) {
   retry_options opts;
   opts.target = target;
   opts.max_attempts = 5;
-  opts.retry_if = [](const caf::error& e) {
-    return code_of(e) != errc::invalid_argument;
-  };
+  opts.retry_if
+    = [](const caf::error& e) { return code_of(e) != errc::invalid_argument; };
   auto r = *spawn_retry(*rt, opts);
   test::request_int(*rt, client, r, caf::make_message(0), out);
   rt->advance(1s);

@@ -1,10 +1,9 @@
 // Worker pool on manual time: bound and both overflow policies, drain on
 // close, per-job deadlines, cancellation, error passing and validation.
-#include <gtest/gtest.h>
-
 #include <horae/patterns/worker_pool.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include <gtest/gtest.h>
 
 using namespace horae;
 using namespace std::chrono_literals;
@@ -158,9 +157,8 @@ TEST_F(WorkerPool, CancelByTagLeavesOtherJobs) {
     test::request_int(*rt, client, p,
                       caf::make_message(tagged_job{tag, caf::make_message(5)}),
                       out);
-  auto n = test::ask<uint64_t>(*rt, client, p,
-                               caf::make_message(cancel_atom::value,
-                                                 uint64_t{7}));
+  auto n = test::ask<uint64_t>(
+    *rt, client, p, caf::make_message(cancel_atom::value, uint64_t{7}));
   EXPECT_EQ(n, 2u);
   rt->advance(20ms);
   EXPECT_EQ(count(out, errc::cancelled), 2u);

@@ -12,9 +12,8 @@ namespace horae::test {
 class temp_dir {
 public:
   temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path()
-                           / "horae-test-XXXXXX")
-                            .string();
+    std::string pattern
+      = (std::filesystem::temp_directory_path() / "horae-test-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr)
       throw std::runtime_error("mkdtemp failed");
     path_ = pattern;

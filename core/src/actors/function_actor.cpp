@@ -13,8 +13,7 @@ function_actor::function_actor(caf::actor_config& cfg, actor_factory factory,
                                std::vector<std::string> facets,
                                caf::settings facet_settings,
                                std::optional<virtual_identity> identity)
-  : actor(cfg),
-    factory_(std::move(factory)),
+  : actor(cfg), factory_(std::move(factory)),
     facets_to_attach_(std::move(facets)),
     facet_settings_(std::move(facet_settings)) {
   if (identity)

@@ -1,8 +1,7 @@
 // Typed access to validated settings and the core option declarations.
-#include <horae/core/config/config.hpp>
-
 #include <stdexcept>
 
+#include <horae/core/config/config.hpp>
 #include <horae/core/error.hpp>
 
 namespace horae {
@@ -74,10 +73,9 @@ std::string config::get_string(const std::string& key) const {
   return typed<std::string>(lookup(content_, schema_, key), key);
 }
 
-std::vector<std::string>
-config::get_string_list(const std::string& key) const {
-  const auto& xs = typed<caf::config_value::list>(
-    lookup(content_, schema_, key), key);
+std::vector<std::string> config::get_string_list(const std::string& key) const {
+  const auto& xs
+    = typed<caf::config_value::list>(lookup(content_, schema_, key), key);
   std::vector<std::string> result;
   for (const auto& x : xs)
     result.push_back(typed<std::string>(x, key));

@@ -1,10 +1,9 @@
 // Validation of parsed settings against declared options.
-#include <horae/core/config/config_schema.hpp>
-
 #include <algorithm>
 
 #include <caf/settings.hpp>
 
+#include <horae/core/config/config_schema.hpp>
 #include <horae/core/error.hpp>
 
 namespace horae {
@@ -22,8 +21,8 @@ const option_spec* config_schema::find(const std::string& key) const noexcept {
 std::vector<std::string>
 config_schema::siblings_of(const std::string& key) const {
   auto dot = key.rfind('.');
-  auto prefix = dot == std::string::npos ? std::string{}
-                                         : key.substr(0, dot + 1);
+  auto prefix
+    = dot == std::string::npos ? std::string{} : key.substr(0, dot + 1);
   std::vector<std::string> result;
   for (const auto& [name, spec] : options_) {
     if (name.compare(0, prefix.size(), prefix) != 0)
@@ -63,9 +62,9 @@ caf::error walk(const config_schema& schema, const caf::settings& dict,
         return err;
       continue;
     }
-    return make_error(errc::invalid_config,
-                      source + ": unknown key '" + key + "'"
-                        + hint(schema.siblings_of(key)));
+    return make_error(errc::invalid_config, source + ": unknown key '" + key
+                                              + "'"
+                                              + hint(schema.siblings_of(key)));
   }
   return caf::none;
 }

@@ -1,23 +1,27 @@
 // Type and range checks of single option values.
-#include <horae/core/config/option_spec.hpp>
-
 #include <algorithm>
 #include <charconv>
 
 #include <caf/config_value.hpp>
 
 #include <horae/core/config/duration_text.hpp>
+#include <horae/core/config/option_spec.hpp>
 #include <horae/core/error.hpp>
 
 namespace horae {
 
 const char* to_string(option_type x) noexcept {
   switch (x) {
-    case option_type::boolean: return "boolean";
-    case option_type::integer: return "integer";
-    case option_type::duration: return "duration";
-    case option_type::string: return "string";
-    case option_type::string_list: return "list of strings";
+    case option_type::boolean:
+      return "boolean";
+    case option_type::integer:
+      return "integer";
+    case option_type::duration:
+      return "duration";
+    case option_type::string:
+      return "string";
+    case option_type::string_list:
+      return "list of strings";
   }
   return "unknown";
 }
@@ -34,9 +38,8 @@ option_spec option_spec::boolean(std::string key, bool fallback,
   return r;
 }
 
-option_spec option_spec::integer(std::string key, int64_t fallback,
-                                 int64_t min, int64_t max,
-                                 std::string description) {
+option_spec option_spec::integer(std::string key, int64_t fallback, int64_t min,
+                                 int64_t max, std::string description) {
   option_spec r;
   r.key = std::move(key);
   r.type = option_type::integer;
@@ -124,11 +127,11 @@ std::string option_spec::expected_form() const {
                + std::to_string(max_int);
       return result;
     case option_type::duration:
-      result = "a duration from " + format_duration(min_duration) + " to "
-               + format_duration(max_duration) + ", such as "
-               + format_duration(std::clamp(
-                 clock::duration{std::chrono::seconds{5}}, min_duration,
-                 max_duration));
+      result
+        = "a duration from " + format_duration(min_duration) + " to "
+          + format_duration(max_duration) + ", such as "
+          + format_duration(std::clamp(clock::duration{std::chrono::seconds{5}},
+                                       min_duration, max_duration));
       return result;
     case option_type::string:
       if (choices.empty())
@@ -149,9 +152,9 @@ std::string option_spec::default_text() const {
 caf::error option_spec::check(const caf::config_value& value,
                               const std::string& source) const {
   auto fail = [&](const std::string& why) {
-    return make_error(errc::invalid_config,
-                      source + ": key '" + key + "': " + why + "; expected "
-                        + expected_form());
+    return make_error(errc::invalid_config, source + ": key '" + key
+                                              + "': " + why + "; expected "
+                                              + expected_form());
   };
   auto got = "got " + render(value);
   switch (type) {
@@ -193,8 +196,7 @@ caf::error option_spec::check(const caf::config_value& value,
         if (!str)
           return fail("wrong element type, " + got);
         if (!choices.empty()
-            && std::find(choices.begin(), choices.end(), *str)
-                 == choices.end())
+            && std::find(choices.begin(), choices.end(), *str) == choices.end())
           return fail("element not allowed: \"" + *str + "\"");
       }
       return caf::none;
@@ -206,9 +208,9 @@ caf::error option_spec::check(const caf::config_value& value,
 caf::expected<caf::config_value>
 option_spec::parse(const std::string& text, const std::string& source) const {
   auto fail = [&](const std::string& why) {
-    return make_error(errc::invalid_config,
-                      source + ": key '" + key + "': " + why + "; expected "
-                        + expected_form());
+    return make_error(errc::invalid_config, source + ": key '" + key
+                                              + "': " + why + "; expected "
+                                              + expected_form());
   };
   caf::config_value result;
   switch (type) {

@@ -43,9 +43,9 @@ entry_chain entry_pool::carve() {
                       : std::min(slabs_.back().capacity * 2, max_slab_size);
     // Straight from the kernel: page-aligned (so 64-byte aligned), no
     // allocator header, and pages become resident only once carved.
-    auto mem = ::mmap(nullptr, capacity * sizeof(timer_entry),
-                      PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-                      0);
+    auto mem
+      = ::mmap(nullptr, capacity * sizeof(timer_entry), PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mem == MAP_FAILED)
       throw std::bad_alloc{};
     slabs_.push_back(slab{static_cast<timer_entry*>(mem), capacity});
@@ -64,7 +64,8 @@ entry_chain entry_pool::carve() {
 // -- entry_recycler -----------------------------------------------------------
 
 void entry_recycler::recycle(timer_entry* e) noexcept {
-  auto gen = timer_entry::generation_of(e->state.load(std::memory_order_relaxed));
+  auto gen
+    = timer_entry::generation_of(e->state.load(std::memory_order_relaxed));
   e->state.store(timer_entry::make_state(gen + 1, timer_status::free),
                  std::memory_order_release);
   e->target.reset();

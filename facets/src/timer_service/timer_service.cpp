@@ -1,7 +1,5 @@
 // horae::timer_service: argument checks and the lock-free scheduling path;
 // the consumer side lives in timer_service_impl.cpp.
-#include <horae/facets/timer_service.hpp>
-
 #include <stdexcept>
 #include <string>
 
@@ -9,6 +7,7 @@
 
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
+#include <horae/facets/timer_service.hpp>
 
 #include "timer_service/timer_service_impl.hpp"
 
@@ -59,8 +58,8 @@ timer_service::schedule(clock::time_point deadline,
   e->deadline = deadline.time_since_epoch().count();
   e->cookie = cookie;
   e->target = caf::actor_cast<caf::weak_actor_ptr>(target);
-  auto gen = timer_entry::generation_of(
-    e->state.load(std::memory_order_relaxed));
+  auto gen
+    = timer_entry::generation_of(e->state.load(std::memory_order_relaxed));
   e->state.store(timer_entry::make_state(gen, timer_status::pending),
                  std::memory_order_relaxed);
   st.queue_.push(&e->schedule_node); // publishes the fields above
@@ -78,9 +77,10 @@ bool timer_service::cancel(timer_handle h) noexcept {
   if (e == nullptr)
     return false;
   auto& st = *impl_;
-  auto expected = timer_entry::make_state(h.generation(), timer_status::pending);
-  auto desired = timer_entry::make_state(h.generation(),
-                                         timer_status::cancelled);
+  auto expected
+    = timer_entry::make_state(h.generation(), timer_status::pending);
+  auto desired
+    = timer_entry::make_state(h.generation(), timer_status::cancelled);
   if (!e->state.compare_exchange_strong(expected, desired,
                                         std::memory_order_acq_rel))
     return false;

@@ -40,9 +40,7 @@ clock::duration compute_max_delay(const timer_service_config& cfg) {
 // -- constructors, destructors, and assignment operators ----------------------
 
 timer_service_impl::timer_service_impl(clock& clk, timer_service_config cfg)
-  : clk_(clk),
-    cfg_(cfg),
-    max_delay_(compute_max_delay(cfg)),
+  : clk_(clk), cfg_(cfg), max_delay_(compute_max_delay(cfg)),
     wheel_(ns_of(clk.now()), cfg.resolution.count(), cfg.slots_per_level,
            cfg.levels),
     recycler_(pool_) {

@@ -1,8 +1,8 @@
 // The timer service's thread: sleeps until the wheel's next event and is
 // woken early only when a producer schedules something earlier.
-#include "timer_service/timer_service_impl.hpp"
-
 #include <chrono>
+
+#include "timer_service/timer_service_impl.hpp"
 
 namespace horae::detail {
 
@@ -64,8 +64,8 @@ void timer_service_impl::run() {
     if (next == idle) {
       wake_cv_.wait(guard, woken);
     } else {
-      auto deadline = steady::time_point{std::chrono::duration_cast<
-        steady::duration>(clock::duration{next})};
+      auto deadline = steady::time_point{
+        std::chrono::duration_cast<steady::duration>(clock::duration{next})};
       wake_cv_.wait_until(guard, deadline, woken);
     }
     if (stopping_)

@@ -18,9 +18,7 @@ uint32_t log2_of(uint32_t pow2) noexcept {
 
 timing_wheel::timing_wheel(int64_t origin_ns, int64_t resolution_ns,
                            uint32_t slots, uint32_t levels)
-  : origin_(origin_ns),
-    resolution_(resolution_ns),
-    slots_(slots),
+  : origin_(origin_ns), resolution_(resolution_ns), slots_(slots),
     bits_(log2_of(slots)) {
   // Levels whose span exceeds 64-bit tick arithmetic can never hold a timer;
   // dropping them keeps every shift below 64.

@@ -1,10 +1,9 @@
 // Options, service installation and facet factory of the timers module.
-#include <horae/facets/timers_module.hpp>
-
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/timer_facet.hpp>
 #include <horae/facets/timer_service.hpp>
+#include <horae/facets/timers_module.hpp>
 
 namespace horae {
 
@@ -26,11 +25,12 @@ module timers_module() {
   desc.settings = {option_spec::integer(
     "max-timers", static_cast<int64_t>(timer_facet::default_max_timers), 1,
     1'000'000, "most timers one actor may have at once")};
-  desc.make = [](runtime&, const caf::settings& settings)
-    -> caf::expected<std::unique_ptr<facet>> {
-    auto max = caf::get_or(settings, "max-timers",
-                           static_cast<int64_t>(
-                             timer_facet::default_max_timers));
+  desc.make =
+    [](runtime&,
+       const caf::settings& settings) -> caf::expected<std::unique_ptr<facet>> {
+    auto max
+      = caf::get_or(settings, "max-timers",
+                    static_cast<int64_t>(timer_facet::default_max_timers));
     return std::make_unique<timer_facet>(static_cast<size_t>(max));
   };
   mod.facets.push_back(std::move(desc));
@@ -38,8 +38,8 @@ module timers_module() {
     const auto& cfg = rt.configuration();
     timer_service_config wheel;
     wheel.resolution = cfg.get_duration("horae.timers.resolution");
-    wheel.slots_per_level = static_cast<uint32_t>(
-      cfg.get_int("horae.timers.slots-per-level"));
+    wheel.slots_per_level
+      = static_cast<uint32_t>(cfg.get_int("horae.timers.slots-per-level"));
     wheel.levels = static_cast<uint32_t>(cfg.get_int("horae.timers.levels"));
     if (auto err = validate(wheel))
       return make_error(errc::invalid_config,

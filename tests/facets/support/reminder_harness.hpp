@@ -8,8 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_fired.hpp>
@@ -17,8 +15,9 @@
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timers_module.hpp>
 
-#include "support/temp_dir.hpp"
 #include "facets/support/timer_harness.hpp"
+#include "support/temp_dir.hpp"
+#include <gtest/gtest.h>
 
 namespace horae::test {
 

@@ -158,8 +158,8 @@ void install_faulty_vfs() {
     real_vfs = sqlite3_vfs_find(nullptr);
     shim_vfs = *real_vfs;
     shim_vfs.zName = "horae-faulty";
-    shim_vfs.szOsFile = static_cast<int>(sizeof(shim_file))
-                        + real_vfs->szOsFile;
+    shim_vfs.szOsFile
+      = static_cast<int>(sizeof(shim_file)) + real_vfs->szOsFile;
     shim_vfs.xOpen = shim_open;
     shim_vfs.xDelete = shim_delete;
     shim_vfs.xAccess = shim_access;

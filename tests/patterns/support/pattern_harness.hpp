@@ -44,15 +44,17 @@ inline outcomes make_outcomes() {
 
 /// Sends `msg` as a request from `client` to `dest` and records the reply.
 inline void request_int(runtime& rt, const caf::actor& client,
-                        const caf::actor& dest, caf::message msg,
-                        outcomes out,
+                        const caf::actor& dest, caf::message msg, outcomes out,
                         caf::duration timeout = caf::infinite) {
   in_actor(rt, client, [=](actor* self) {
     self->request(dest, timeout, msg)
-      .then([out](int x) { out->push_back(outcome{true, x, errc::none, {}}); },
-            [out](caf::error& err) {
-              out->push_back(outcome{false, 0, code_of(err), describe(err)});
-            });
+      .then(
+        [out](int x) {
+          out->push_back(outcome{true, x, errc::none, {}});
+        },
+        [out](caf::error& err) {
+          out->push_back(outcome{false, 0, code_of(err), describe(err)});
+        });
   });
 }
 
@@ -90,7 +92,8 @@ using wake_atom = caf::atom_constant<caf::atom("t_wake")>;
 /// `errc::not_found`. It counts the jobs it started in `*started`.
 inline actor_factory sleeper(std::shared_ptr<int> started = nullptr) {
   return [started](actor* self) -> caf::behavior {
-    auto pending = std::make_shared<std::map<uint64_t, caf::response_promise>>();
+    auto pending
+      = std::make_shared<std::map<uint64_t, caf::response_promise>>();
     auto next = std::make_shared<uint64_t>(0);
     return {
       [=](int ms) -> caf::result<int> {

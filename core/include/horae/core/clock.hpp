@@ -17,12 +17,12 @@ public:
   using duration = std::chrono::nanoseconds;
 
   /// Monotonic time, used for in-memory deadlines.
-  using time_point = std::chrono::time_point<std::chrono::steady_clock,
-                                             duration>;
+  using time_point
+    = std::chrono::time_point<std::chrono::steady_clock, duration>;
 
   /// Wall-clock time, used for persisted due times.
-  using wall_time = std::chrono::time_point<std::chrono::system_clock,
-                                            duration>;
+  using wall_time
+    = std::chrono::time_point<std::chrono::system_clock, duration>;
 
   // -- constructors, destructors, and assignment operators --------------------
 

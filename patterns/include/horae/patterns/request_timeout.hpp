@@ -25,9 +25,8 @@ using response_callback = detail::relay_callback;
 /// @returns `errc::invalid_argument` (and sends nothing) for a timeout that
 ///          is not positive or an invalid `dest`.
 caf::error request_with_timeout(caf::event_based_actor* self,
-                                const caf::actor& dest,
-                                clock::duration timeout, caf::message msg,
-                                response_callback done);
+                                const caf::actor& dest, clock::duration timeout,
+                                caf::message msg, response_callback done);
 
 /// @returns whether `err` is a deadline expiry, from horae or from CAF.
 bool is_timeout(const caf::error& err) noexcept;

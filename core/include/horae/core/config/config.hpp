@@ -54,7 +54,8 @@ public:
   }
 
   /// @returns the `[actor.<type>]` sections by type name.
-  const std::map<std::string, actor_type_section>& actor_types() const noexcept {
+  const std::map<std::string, actor_type_section>&
+  actor_types() const noexcept {
     return actor_types_;
   }
 

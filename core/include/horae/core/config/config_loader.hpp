@@ -49,8 +49,7 @@ public:
   /// Loads settings from INI text; `source` names it in errors.
   caf::expected<config> load_text(const std::string& ini_text,
                                   const std::vector<std::string>& args = {},
-                                  const std::string& source
-                                  = "<text>") const;
+                                  const std::string& source = "<text>") const;
 
   /// Loads settings from `path`; a missing file is an error.
   caf::expected<config> load_file(const std::string& path,
