@@ -301,3 +301,17 @@ TEST(Config, SectionForAnUndefinedTypeIsReported) {
   EXPECT_TRUE((*lines)->saw("[actor.biling]"));
   EXPECT_FALSE((*lines)->saw("[actor.billing]"));
 }
+
+// String-list options read back through their typed getter, default or set.
+TEST(Config, StringListOptionsReadBack) {
+  auto loader = make_loader();
+  loader.add_option(option_spec::string_list("app.names", {"a"}, "names"));
+  auto defaults = loader.load_text("");
+  ASSERT_TRUE(defaults) << describe(defaults.error());
+  EXPECT_EQ(defaults->get_string_list("app.names"),
+            std::vector<std::string>{"a"});
+  auto set = loader.load_text("[app]\nnames=[\"x\", \"y\"]\n");
+  ASSERT_TRUE(set) << describe(set.error());
+  EXPECT_EQ(set->get_string_list("app.names"),
+            (std::vector<std::string>{"x", "y"}));
+}

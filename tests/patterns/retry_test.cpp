@@ -232,10 +232,12 @@ TEST_F(RequestTimeout, AnswerWithinDeadline) {
 TEST_F(RequestTimeout, TimesOutWithHoraeError) {
   auto target = rt->spawn(test::sleeper());
   auto code = std::make_shared<std::optional<errc>>();
+  auto timed_out = std::make_shared<bool>(false);
   test::in_actor(*rt, client, [&](actor* self) {
     request_with_timeout(self, target, 50ms, caf::make_message(100),
-                         [code](caf::expected<caf::message> x) {
+                         [code, timed_out](caf::expected<caf::message> x) {
                            *code = x ? errc::none : code_of(x.error());
+                           *timed_out = !x && is_timeout(x.error());
                          });
   });
   rt->advance(49ms);
@@ -243,6 +245,7 @@ TEST_F(RequestTimeout, TimesOutWithHoraeError) {
   rt->advance(1ms);
   ASSERT_TRUE(*code);
   EXPECT_EQ(**code, errc::timeout);
+  EXPECT_TRUE(*timed_out) << "is_timeout does not recognise it";
 }
 
 // A non-positive timeout is refused and nothing is sent.

@@ -95,11 +95,6 @@ public:
     return detach_impl(std::type_index{typeid(T)});
   }
 
-  /// @returns the number of attached facets.
-  size_t facet_count() const noexcept {
-    return facets_.size();
-  }
-
   // -- identity and environment -----------------------------------------------
 
   /// @returns the runtime that spawned this actor.
@@ -117,12 +112,6 @@ public:
 
   /// @returns "type/key" for a virtual actor, "actor#<id>" otherwise.
   std::string display_name() const;
-
-  /// @returns when the actor last handled a message that counts as activity
-  ///          (tracked only for virtual actors with an idle timeout).
-  clock::time_point last_activity() const noexcept {
-    return last_activity_;
-  }
 
   /// @returns whether facets have been activated and not yet deactivated.
   bool active() const noexcept {

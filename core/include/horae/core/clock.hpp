@@ -44,11 +44,6 @@ public:
   time_point to_monotonic(wall_time t) const noexcept {
     return now() + (t - wall_now());
   }
-
-  /// Converts a monotonic instant into wall-clock time.
-  wall_time to_wall(time_point t) const noexcept {
-    return wall_now() + (t - now());
-  }
 };
 
 /// The real clock: std::chrono::steady_clock and std::chrono::system_clock.

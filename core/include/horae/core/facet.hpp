@@ -89,9 +89,7 @@ class facet {
 public:
   // -- constructors, destructors, and assignment operators --------------------
 
-  explicit facet(caf::settings settings = {}) : settings_(std::move(settings)) {
-    // nop
-  }
+  facet() = default;
 
   virtual ~facet();
 
@@ -106,11 +104,6 @@ public:
   /// @returns the ordering key; higher runs first. Defaults to 0.
   virtual int priority() const noexcept {
     return 0;
-  }
-
-  /// @returns the validated settings this facet was created with.
-  const caf::settings& settings() const noexcept {
-    return settings_;
   }
 
   // -- lifecycle hooks --------------------------------------------------------
@@ -145,8 +138,6 @@ public:
   virtual void after_message(actor& self, const caf::type_erased_tuple& content,
                              message_outcome outcome);
 
-private:
-  caf::settings settings_;
 };
 
 } // namespace horae
