@@ -50,7 +50,7 @@ caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg) {
 }
 
 caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg,
-                                                      setup_fn setup) {
+                                                      const setup_fn& setup) {
   if (auto err = logging::configure(cfg))
     return err;
   std::unique_ptr<runtime> rt{new runtime(std::move(cfg))};
@@ -176,7 +176,7 @@ caf::actor runtime::spawn(actor_factory factory) {
 }
 
 caf::error runtime::define(std::string type, actor_factory factory,
-                           actor_type_options options) {
+                           const actor_type_options& options) {
   const auto& sections = config_.actor_types();
   auto section = sections.find(type);
   actor_type_options merged;

@@ -45,7 +45,8 @@ namespace {
 // -- the flaky service --------------------------------------------------------
 
 /// Fails the first `failures[job]` calls of each job, then succeeds.
-caf::behavior flaky_service(actor*, std::map<std::string, int64_t> failures) {
+caf::behavior flaky_service(actor*,
+                            const std::map<std::string, int64_t>& failures) {
   auto seen = std::make_shared<std::map<std::string, int64_t>>();
   return {
     [=](const call& c) -> caf::result<std::string> {
@@ -119,7 +120,8 @@ struct retrier_state {
     return examples::offset(t0, self->clock().now());
   }
 
-  void attempt(std::shared_ptr<retrier_state> st, const std::string& job) {
+  void attempt(const std::shared_ptr<retrier_state>& st,
+               const std::string& job) {
     auto n = ++attempts[job];
     self->request(service, cfg.call_timeout, call{job})
       .then(
@@ -161,7 +163,7 @@ struct retrier_state {
 };
 
 caf::behavior retrier(actor* self, caf::actor service,
-                      std::vector<std::string> jobs, settings cfg,
+                      const std::vector<std::string>& jobs, settings cfg,
                       examples::completion* done) {
   self->attach<timer_facet>();
   auto st

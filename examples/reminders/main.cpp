@@ -51,7 +51,7 @@ void ensure(horae::actor* self, const std::string& name,
   opts.payload.assign(name.begin(), name.end());
   auto who = self->display_name();
   auto err = horae::reminders(self).upsert(
-    name, after, every, opts, [who, name](caf::error err) {
+    name, after, every, opts, [who, name](const caf::error& err) {
       if (!err)
         std::printf("registered %s for %s\n", name.c_str(), who.c_str());
       else if (horae::code_of(err) == horae::errc::already_exists)

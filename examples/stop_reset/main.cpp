@@ -49,7 +49,7 @@ struct settings {
 
 /// Types `script` into `dest`: a key every `gap`, and a pause of three
 /// debounce periods at every space so the debouncer flushes a word.
-caf::behavior typist(actor* self, caf::actor dest, std::string script,
+caf::behavior typist(actor* self, const caf::actor& dest, std::string script,
                      settings cfg) {
   self->attach<timer_facet>();
   // A trailing pause lets the last word flush before the next part.

@@ -55,7 +55,7 @@ std::string timer_name(uint64_t id) {
 
 /// Answers each job after its `work` time. It never sleeps: the wait is a
 /// one-shot timer per job, so it serves many jobs at once and can cancel one.
-caf::behavior worker(actor* self, std::string name) {
+caf::behavior worker(actor* self, const std::string& name) {
   self->attach<timer_facet>();
   using promise = caf::typed_response_promise<std::string>;
   auto pending = std::make_shared<std::map<uint64_t, promise>>();

@@ -65,7 +65,7 @@ public:
 
   // -- publishing -------------------------------------------------------------
 
-  uint64_t publish(caf::message msg) {
+  uint64_t publish(const caf::message& msg) {
     ++stats_.published;
     uint64_t reached = 0;
     // Iterate over a copy: the unsubscribe policy removes entries.
@@ -141,7 +141,7 @@ private:
     ++sub->stats.in_flight;
     auto weak = weak_from_this();
     detail::relay(self_, sub->handle, std::move(msg), caf::infinite,
-                  [weak, sub](caf::expected<caf::message> res) {
+                  [weak, sub](const caf::expected<caf::message>& res) {
                     if (auto st = weak.lock())
                       st->on_ack(sub, res.engaged());
                   });

@@ -77,6 +77,7 @@ std::vector<std::string> config::get_string_list(const std::string& key) const {
   const auto& xs
     = typed<caf::config_value::list>(lookup(content_, schema_, key), key);
   std::vector<std::string> result;
+  result.reserve(xs.size());
   for (const auto& x : xs)
     result.push_back(typed<std::string>(x, key));
   return result;

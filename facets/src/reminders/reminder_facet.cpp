@@ -52,13 +52,13 @@ caf::error reminder_facet::check_ready() const {
 
 std::function<void(caf::error)> reminder_facet::route(completion done) {
   if (!done)
-    return [name = self_->display_name()](caf::error err) {
+    return [name = self_->display_name()](const caf::error& err) {
       if (err)
         logging::logger("reminders")
           ->error("{}: reminder write failed: {}", name, describe(err));
     };
   auto me = caf::actor_cast<caf::actor>(self_);
-  return [me, done](caf::error err) {
+  return [me, done = std::move(done)](caf::error err) {
     caf::anon_send(me, detail::reminder_callback{
                          [done, err]() mutable { done(std::move(err)); }});
   };

@@ -51,8 +51,9 @@ module reminders_module() {
                         "what follows the last retry: drop the fire or "
                         "retry_forever",
                         {"drop", "retry_forever"}),
-    option_spec::integer("horae.reminders.max-payload-bytes", 64 * 1024, 0,
-                         16 * 1024 * 1024, "largest reminder payload"),
+    option_spec::integer("horae.reminders.max-payload-bytes",
+                         int64_t{64} * 1024, 0, int64_t{16} * 1024 * 1024,
+                         "largest reminder payload"),
     option_spec::duration("horae.reminders.busy-timeout", 5s, 0s, 10min,
                           "how long a write waits for a locked database"),
   };

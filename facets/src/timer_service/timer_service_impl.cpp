@@ -128,8 +128,8 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
     if (auto dst = caf::actor_cast<caf::strong_actor_ptr>(e->target)) {
       timer_due msg{e->cookie, clock::time_point{clock::duration{e->deadline}},
                     fired_at};
-      dst->enqueue(nullptr, caf::make_message_id(),
-                   caf::make_message(std::move(msg)), nullptr);
+      dst->enqueue(nullptr, caf::make_message_id(), caf::make_message(msg),
+                   nullptr);
     }
     recycler.recycle(e);
   }

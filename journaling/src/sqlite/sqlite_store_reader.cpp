@@ -168,8 +168,9 @@ sqlite_store::salvage_due_after(const due_position& after,
       rows.push_back(std::move(*rec));
       // Keep memory bounded by the page size, not the table.
       if (rows.size() >= 2 * max_rows + 64) {
-        std::nth_element(rows.begin(), rows.begin() + max_rows, rows.end(),
-                         by_position);
+        std::nth_element(rows.begin(),
+                         rows.begin() + static_cast<std::ptrdiff_t>(max_rows),
+                         rows.end(), by_position);
         rows.resize(max_rows);
       }
     },

@@ -137,7 +137,6 @@ public:
   /// exception leaves the actor.
   virtual void after_message(actor& self, const caf::type_erased_tuple& content,
                              message_outcome outcome);
-
 };
 
 } // namespace horae

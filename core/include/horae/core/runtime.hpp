@@ -55,7 +55,7 @@ public:
   /// only then starts the services.
   /// @returns an error of a module's installer or of `setup`.
   static caf::expected<std::unique_ptr<runtime>> make(config cfg,
-                                                      setup_fn setup);
+                                                      const setup_fn& setup);
 
   ~runtime();
 
@@ -130,7 +130,7 @@ public:
 
   /// Defines a virtual actor type; see `virtual_actor_registry::define`.
   caf::error define(std::string type, actor_factory factory,
-                    actor_type_options options = {});
+                    const actor_type_options& options = {});
 
   /// @returns a reference to the virtual actor (type, key).
   caf::expected<virtual_ref> ref(const std::string& type,

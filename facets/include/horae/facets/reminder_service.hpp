@@ -45,7 +45,7 @@ struct reminder_service_config {
   /// Retries of a failed fire, for reminders registered without their own.
   failure_policy on_failure;
   /// Largest payload a reminder may carry.
-  size_t max_payload_bytes = 64 * 1024;
+  size_t max_payload_bytes = size_t{64} * 1024;
   /// How long a write waits for a locked database.
   std::chrono::milliseconds busy_timeout{5000};
 };
