@@ -2,6 +2,7 @@
 #include <horae/core/error.hpp>
 #include <horae/core/logging.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/facets/defaults.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
 #include <horae/facets/reminders_module.hpp>
@@ -13,48 +14,60 @@
 namespace horae {
 
 module reminders_module() {
-  using namespace std::chrono_literals;
-  using std::chrono::hours;
+  namespace d = defaults::reminders;
+  auto count = [](size_t x) { return static_cast<int64_t>(x); };
+  const failure_policy on_failure; // its member defaults are the module's
   module mod;
   mod.name = "reminders";
   mod.options = {
-    option_spec::string("horae.reminders.db", "horae-reminders.db",
+    option_spec::string("horae.reminders.db", std::string{d::db},
                         "SQLite database file of the reminder store"),
-    option_spec::duration("horae.reminders.lookahead", 1min, 1s, hours{24},
+    option_spec::duration("horae.reminders.lookahead", d::lookahead,
+                          d::min_lookahead, d::max_lookahead,
                           "reminders due within this window are held in "
                           "memory"),
-    option_spec::integer("horae.reminders.load-batch", 4096, 1, 1'000'000,
+    option_spec::integer("horae.reminders.load-batch", count(d::load_batch), 1,
+                         count(d::max_load_batch),
                          "most reminders read per window refill"),
-    option_spec::duration("horae.reminders.min-period", 1s, 1ms, hours{24},
+    option_spec::duration("horae.reminders.min-period", d::min_period,
+                          d::min_min_period, d::max_min_period,
                           "shortest period a reminder may have"),
-    option_spec::integer("horae.reminders.max-delivery-rate", 1000, 1,
-                         1'000'000,
+    option_spec::integer("horae.reminders.max-delivery-rate",
+                         count(d::max_delivery_rate), 1,
+                         count(d::max_max_delivery_rate),
                          "most reminder deliveries per second (limits the "
                          "stampede after a cold start)"),
-    option_spec::duration("horae.reminders.ack-timeout", 30s, 10ms, hours{1},
+    option_spec::duration("horae.reminders.ack-timeout", d::ack_timeout,
+                          d::min_ack_timeout, d::max_ack_timeout,
                           "deliver again if a fire has not reached its "
                           "actor's behaviour within this time"),
-    option_spec::integer("horae.reminders.max-window", 20'000, 1, 10'000'000,
+    option_spec::integer("horae.reminders.max-window", count(d::max_window), 1,
+                         count(d::max_max_window),
                          "most reminders held in memory at once, however "
                          "large the backlog in the store"),
-    option_spec::integer("horae.reminders.failure.max-retries", 3, 0,
-                         max_failure_retries,
+    option_spec::integer("horae.reminders.failure.max-retries",
+                         on_failure.max_retries, 0, max_failure_retries,
                          "further attempts of a fire whose delivery failed"),
-    option_spec::duration("horae.reminders.failure.retry-delay", 1s, 1ms,
+    option_spec::duration("horae.reminders.failure.retry-delay",
+                          on_failure.retry_delay, std::chrono::milliseconds{1},
                           max_failure_retry_delay,
                           "pause before the first retry; doubles with each "
                           "further retry"),
-    option_spec::duration("horae.reminders.failure.max-retry-delay", 1min, 1ms,
-                          max_failure_retry_delay,
+    option_spec::duration("horae.reminders.failure.max-retry-delay",
+                          on_failure.max_retry_delay,
+                          std::chrono::milliseconds{1}, max_failure_retry_delay,
                           "longest pause between two attempts"),
-    option_spec::string("horae.reminders.failure.then", "drop",
+    option_spec::string("horae.reminders.failure.then",
+                        to_string(on_failure.then),
                         "what follows the last retry: drop the fire or "
                         "retry_forever",
-                        {"drop", "retry_forever"}),
-    option_spec::integer("horae.reminders.max-payload-bytes",
-                         int64_t{64} * 1024, 0, int64_t{16} * 1024 * 1024,
-                         "largest reminder payload"),
-    option_spec::duration("horae.reminders.busy-timeout", 5s, 0s, 10min,
+                        {to_string(exhausted_action::drop),
+                         to_string(exhausted_action::retry_forever)}),
+    option_spec::integer(
+      "horae.reminders.max-payload-bytes", count(d::max_payload_bytes), 0,
+      count(d::max_max_payload_bytes), "largest reminder payload"),
+    option_spec::duration("horae.reminders.busy-timeout", d::busy_timeout,
+                          clock::duration::zero(), d::max_busy_timeout,
                           "how long a write waits for a locked database"),
   };
   facet_descriptor desc;

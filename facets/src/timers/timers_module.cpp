@@ -1,6 +1,7 @@
 // Options, service installation and facet factory of the timers module.
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/facets/defaults.hpp>
 #include <horae/facets/timer_facet.hpp>
 #include <horae/facets/timer_service.hpp>
 #include <horae/facets/timers_module.hpp>
@@ -11,26 +12,30 @@ module timers_module() {
   using namespace std::chrono_literals;
   module mod;
   mod.name = "timers";
+  namespace d = defaults::timers;
   mod.options = {
-    option_spec::duration("horae.timers.resolution", 1ms, 1us, 1s,
+    option_spec::duration("horae.timers.resolution", d::resolution,
+                          d::min_resolution, d::max_resolution,
                           "tick length of the timing wheel"),
-    option_spec::integer("horae.timers.slots-per-level", 256, 16, 4096,
+    option_spec::integer("horae.timers.slots-per-level", d::slots_per_level,
+                         d::min_slots_per_level, d::max_slots_per_level,
                          "slots per wheel level (a power of two)"),
-    option_spec::integer("horae.timers.levels", 4, 1, 8,
+    option_spec::integer("horae.timers.levels", d::levels, d::min_levels,
+                         d::max_levels,
                          "levels of the timing wheel; the range is "
-                         "resolution * slots-per-level^levels"),
+                         "resolution * (slots-per-level^levels - 1)"),
   };
   facet_descriptor desc;
   desc.name = std::string{timer_facet::facet_name};
-  desc.settings = {option_spec::integer(
-    "max-timers", static_cast<int64_t>(timer_facet::default_max_timers), 1,
-    1'000'000, "most timers one actor may have at once")};
+  desc.settings
+    = {option_spec::integer("max-timers", static_cast<int64_t>(d::max_timers),
+                            1, static_cast<int64_t>(d::max_max_timers),
+                            "most timers one actor may have at once")};
   desc.make =
     [](runtime&,
        const caf::settings& settings) -> caf::expected<std::unique_ptr<facet>> {
-    auto max
-      = caf::get_or(settings, "max-timers",
-                    static_cast<int64_t>(timer_facet::default_max_timers));
+    auto max = caf::get_or(settings, "max-timers",
+                           static_cast<int64_t>(d::max_timers));
     return std::make_unique<timer_facet>(static_cast<size_t>(max));
   };
   mod.facets.push_back(std::move(desc));

@@ -22,7 +22,8 @@ namespace horae::detail {
 ///
 /// Durability costs one fsync per commit (WAL, synchronous=FULL), whatever
 /// the number of rows. So the writer thread takes every request queued
-/// while the previous commit was syncing and commits them together: under
+/// while the previous commit was syncing and commits them together, in
+/// transactions of at most `max_batch` (1,024) requests each: under
 /// load, batches grow on their own, and an idle store still commits a lone
 /// request immediately (no timer, no added latency). Requests fail
 /// individually on their own preconditions; a failed BEGIN or COMMIT fails

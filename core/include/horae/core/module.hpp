@@ -26,7 +26,7 @@ struct facet_descriptor {
   /// The name used in `facets=[...]`, e.g. "timers".
   std::string name;
 
-  /// The facet's settings; keys are relative, e.g. "max-per-actor".
+  /// The facet's settings; keys are relative, e.g. "max-timers".
   std::vector<option_spec> settings;
 
   factory make;

@@ -38,10 +38,6 @@ class runtime {
 public:
   // -- constructors, destructors, and assignment operators --------------------
 
-  /// Creates a runtime from a validated config. Use `make` to also learn
-  /// about errors of module installers.
-  explicit runtime(config cfg);
-
   /// Creates a runtime and installs the config's modules.
   /// @returns an error if a module's installer fails (e.g. a database that
   ///          cannot be opened).
@@ -156,6 +152,10 @@ public:
   void shutdown();
 
 private:
+  /// Only `make` creates runtimes: it installs the modules and starts the
+  /// services, which a bare constructor would leave out.
+  explicit runtime(config cfg);
+
   void add_service_impl(std::type_index type, std::unique_ptr<service> ptr);
 
   service* find_service_impl(std::type_index type) const noexcept;

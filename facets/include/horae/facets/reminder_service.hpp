@@ -16,6 +16,7 @@
 
 #include <horae/core/clock.hpp>
 #include <horae/core/service.hpp>
+#include <horae/facets/defaults.hpp>
 #include <horae/journaling/reminder_store.hpp>
 
 namespace horae {
@@ -25,29 +26,29 @@ class runtime;
 /// Settings of the reminder service (`horae.reminders.*`).
 struct reminder_service_config {
   /// SQLite database file of the embedded store.
-  std::string db_path = "horae-reminders.db";
+  std::string db_path = std::string{defaults::reminders::db};
   /// Only reminders due within this window are held in memory.
-  clock::duration lookahead = std::chrono::minutes{1};
+  clock::duration lookahead = defaults::reminders::lookahead;
   /// Most rows read per window refill.
-  size_t load_batch = 4096;
+  size_t load_batch = defaults::reminders::load_batch;
   /// Shortest period a reminder may have.
-  clock::duration min_period = std::chrono::seconds{1};
+  clock::duration min_period = defaults::reminders::min_period;
   /// Most deliveries per second (token bucket with one second of burst);
   /// keeps a cold start with many overdue reminders from stampeding.
-  uint64_t max_delivery_rate = 1000;
+  uint64_t max_delivery_rate = defaults::reminders::max_delivery_rate;
   /// A delivery that has not reached its actor's behaviour within this time
   /// counts as lost and is retried. Once the behaviour has it, only its
   /// outcome (or the end of its activation) decides.
-  clock::duration ack_timeout = std::chrono::seconds{30};
+  clock::duration ack_timeout = defaults::reminders::ack_timeout;
   /// Most reminders held in memory; the rest of a backlog waits in the
   /// store until there is room.
-  size_t max_window = 20'000;
+  size_t max_window = defaults::reminders::max_window;
   /// Retries of a failed fire, for reminders registered without their own.
   failure_policy on_failure;
   /// Largest payload a reminder may carry.
-  size_t max_payload_bytes = size_t{64} * 1024;
+  size_t max_payload_bytes = defaults::reminders::max_payload_bytes;
   /// How long a write waits for a locked database.
-  std::chrono::milliseconds busy_timeout{5000};
+  std::chrono::milliseconds busy_timeout = defaults::reminders::busy_timeout;
 };
 
 /// Runtime service behind ReminderFacet.

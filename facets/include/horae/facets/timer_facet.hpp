@@ -11,6 +11,7 @@
 
 #include <horae/core/actor.hpp>
 #include <horae/core/facet.hpp>
+#include <horae/facets/defaults.hpp>
 #include <horae/facets/timer_handle.hpp>
 #include <horae/facets/timer_info.hpp>
 
@@ -38,7 +39,8 @@ struct periodic_options {
 /// - A periodic timer has at most one fire in the mailbox. The next tick is
 ///   scheduled only when the current one is dequeued; ticks that fell due in
 ///   between are folded into the delivered fire and counted in `coalesced`.
-/// - Fixed-rate ticks stay on the grid start + initial_delay + n * interval
+/// - Fixed-rate tick n (from 1) is due at start + initial_delay
+///   + (n - 1) * interval, so ticks stay on the grid
 ///   (no drift); fixed-delay ticks are due one interval after the behaviour
 ///   finished handling the previous fire.
 /// - Timer fires do not count as activity for idle deactivation, and all
@@ -51,7 +53,7 @@ public:
   static constexpr std::string_view facet_name = "timers";
 
   /// Default of the `max-timers` setting.
-  static constexpr size_t default_max_timers = 10'000;
+  static constexpr size_t default_max_timers = defaults::timers::max_timers;
 
   /// Longest delay or interval a timer may have (100 years, as reminders).
   /// Timers beyond the timer service's wheel wait outside it and move in

@@ -10,7 +10,8 @@ namespace horae {
 
 /// How a periodic timer schedules its next tick.
 enum class timer_mode : uint8_t {
-  /// Tick n is due at start + initial_delay + n * interval; no drift.
+  /// Tick n (from 1) is due at start + initial_delay + (n - 1) * interval;
+  /// no drift.
   fixed_rate,
   /// Each tick is due one interval after the previous one was handled.
   fixed_delay,

@@ -13,6 +13,7 @@
 #include <caf/expected.hpp>
 
 #include <horae/core/clock.hpp>
+#include <horae/journaling/defaults.hpp>
 #include <horae/journaling/reminder_store.hpp>
 
 namespace horae {
@@ -24,10 +25,10 @@ struct sqlite_store_options {
 
   /// How long a write waits for another connection's lock before the batch
   /// fails with `storage_failure` ("database is locked").
-  std::chrono::milliseconds busy_timeout{5000};
+  std::chrono::milliseconds busy_timeout = defaults::sqlite::busy_timeout;
 
   /// Most write requests committed in one transaction.
-  size_t max_batch = 1024;
+  size_t max_batch = defaults::sqlite::max_batch;
 
   /// Opens without write access, e.g. for an admin tool listing reminders.
   /// The schema must already be current; writes fail with
