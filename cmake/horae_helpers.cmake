@@ -1,7 +1,7 @@
-# Helpers shared by the module, example and test CMakeLists files.
+#Helpers shared by the module, example and test CMakeLists files.
 
-# horae_add_module(<name> DEPENDS <targets...>)
-# Builds the library horae_<name> from <name>/src/*.cpp with public headers in
+#horae_add_module(<name> DEPENDS <targets...>)
+#Builds the library horae_ < name> from < name> / src/*.cpp with public headers in
 # <name>/include, aliases it as horae::<name> and installs it.
 function(horae_add_module name)
   cmake_parse_arguments(arg "" "" "DEPENDS" ${ARGN})
@@ -56,7 +56,9 @@ function(horae_add_test_suite module)
   add_executable(${target} ${sources})
   target_link_libraries(${target} PRIVATE ${arg_DEPENDS} GTest::gtest
                         GTest::gtest_main)
-  target_include_directories(${target} PRIVATE "${PROJECT_SOURCE_DIR}/tests")
+  # The module's own sources too: internal units have tests of their own.
+  target_include_directories(${target} PRIVATE "${PROJECT_SOURCE_DIR}/tests"
+                             "${PROJECT_SOURCE_DIR}/${module}/src")
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   # Real-time tests carry "Slow" in their suite name and get the label.
   gtest_discover_tests(${target}

@@ -1,0 +1,204 @@
+// The timer service's internal units on their own: the occupancy bitmap,
+// the intrusive MPSC command queue, the entry pool and the timing wheel.
+#include <algorithm>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "timer_service/entry_pool.hpp"
+#include "timer_service/mpsc_queue.hpp"
+#include "timer_service/occupancy_bitmap.hpp"
+#include "timer_service/timing_wheel.hpp"
+#include <gtest/gtest.h>
+
+using namespace horae::detail;
+
+// -- occupancy_bitmap ---------------------------------------------------------
+
+TEST(OccupancyBitmap, FindsTheNextSetBitAcrossWords) {
+  occupancy_bitmap bits{4096};
+  EXPECT_FALSE(bits.any());
+  EXPECT_EQ(bits.find_from(0), 4096u);
+  bits.set(3);
+  bits.set(700);
+  bits.set(4095);
+  EXPECT_TRUE(bits.any());
+  EXPECT_EQ(bits.find_from(0), 3u);
+  EXPECT_EQ(bits.find_from(4), 700u);
+  EXPECT_EQ(bits.find_from(701), 4095u);
+  bits.clear(700);
+  EXPECT_EQ(bits.find_from(4), 4095u);
+  EXPECT_EQ(bits.find_from(4096), 4096u);
+}
+
+TEST(OccupancyBitmap, DistanceAfterWrapsAroundAndCountsAFullTurn) {
+  occupancy_bitmap bits{256};
+  EXPECT_EQ(bits.distance_after(10), 0u) << "empty";
+  bits.set(20);
+  EXPECT_EQ(bits.distance_after(10), 10u);
+  EXPECT_EQ(bits.distance_after(30), 256u - 30u + 20u) << "wraps";
+  EXPECT_EQ(bits.distance_after(20), 256u) << "own bit is a full turn";
+}
+
+// -- mpsc_queue ---------------------------------------------------------------
+
+namespace {
+
+struct item {
+  mpsc_node node;
+  int producer = 0;
+  int seq = 0;
+};
+
+item* item_of(mpsc_node* n) {
+  return reinterpret_cast<item*>(n); // node is the first member
+}
+
+} // namespace
+
+TEST(MpscQueue, PopsInPushOrderAndReportsEmpty) {
+  mpsc_queue q;
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.pop(), nullptr);
+  std::vector<item> items(5);
+  for (int i = 0; i < 5; ++i) {
+    items[i].seq = i;
+    q.push(&items[i].node);
+  }
+  for (int i = 0; i < 5; ++i) {
+    auto n = q.pop();
+    ASSERT_NE(n, nullptr);
+    EXPECT_EQ(item_of(n)->seq, i);
+  }
+  EXPECT_EQ(q.pop(), nullptr);
+  // A node may be pushed again once popped.
+  q.push(&items[0].node);
+  EXPECT_EQ(q.pop(), &items[0].node);
+}
+
+TEST(MpscQueue, ManyProducersLoseNothingAndKeepEachProducersOrder) {
+  constexpr int producers = 4;
+  constexpr int per_producer = 20'000;
+  mpsc_queue q;
+  std::vector<std::vector<item>> items(producers);
+  for (auto& xs : items)
+    xs = std::vector<item>(per_producer); // items hold atomics: no copies
+  std::vector<std::thread> threads;
+  for (int p = 0; p < producers; ++p)
+    threads.emplace_back([&, p] {
+      for (int i = 0; i < per_producer; ++i) {
+        items[p][i].producer = p;
+        items[p][i].seq = i;
+        q.push(&items[p][i].node);
+      }
+    });
+  std::vector<int> next(producers, 0);
+  int popped = 0;
+  while (popped < producers * per_producer) {
+    auto n = q.pop();
+    if (n == nullptr) {
+      std::this_thread::yield();
+      continue;
+    }
+    auto it = item_of(n);
+    EXPECT_EQ(it->seq, next[it->producer]) << "reordered";
+    next[it->producer] = it->seq + 1;
+    ++popped;
+  }
+  for (auto& t : threads)
+    t.join();
+  EXPECT_EQ(q.pop(), nullptr);
+}
+
+// -- entry_pool ---------------------------------------------------------------
+
+TEST(EntryPool, HandsOutDistinctAlignedEntriesAndReusesReleasedOnes) {
+  entry_pool pool;
+  std::set<timer_entry*> seen;
+  std::vector<entry_chain> chains;
+  for (int i = 0; i < 10; ++i) {
+    auto chain = pool.acquire();
+    ASSERT_FALSE(chain.empty());
+    EXPECT_LE(chain.size, entry_pool::batch_size);
+    for (auto e = chain.head; e != nullptr; e = e->next) {
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(e) % 64, 0u) << "not aligned";
+      EXPECT_TRUE(seen.insert(e).second) << "entry handed out twice";
+    }
+    chains.push_back(chain);
+  }
+  auto returned = chains.back().head;
+  pool.release(chains.back());
+  auto again = pool.acquire();
+  std::set<timer_entry*> reused;
+  for (auto e = again.head; e != nullptr; e = e->next)
+    reused.insert(e);
+  EXPECT_EQ(reused.count(returned), 1u) << "released entries not reused";
+}
+
+// -- timing_wheel -------------------------------------------------------------
+
+namespace {
+
+constexpr int64_t ms = 1'000'000;
+
+struct wheel_fixture : ::testing::Test {
+  timing_wheel wheel{0, ms, 16, 3}; // 1 ms ticks, range 16^3 - 1 ticks
+  std::vector<timer_entry> entries = std::vector<timer_entry>(64);
+
+  timer_entry* at(size_t i, int64_t deadline_ms) {
+    entries[i].deadline = deadline_ms * ms;
+    entries[i].cookie = i;
+    wheel.insert(&entries[i]);
+    return &entries[i];
+  }
+
+  std::vector<uint64_t> advance_to(int64_t t_ms) {
+    std::vector<uint64_t> fired;
+    wheel.advance(wheel.tick_floor(t_ms * ms),
+                  [&](timer_entry* e) { fired.push_back(e->cookie); });
+    return fired;
+  }
+};
+
+using TimingWheel = wheel_fixture;
+
+} // namespace
+
+TEST_F(TimingWheel, RoundsDeadlinesUpToTicks) {
+  EXPECT_EQ(wheel.tick_floor(ms - 1), 0u);
+  EXPECT_EQ(wheel.tick_ceil(ms - 1), 1u);
+  EXPECT_EQ(wheel.tick_ceil(ms), 1u);
+  EXPECT_EQ(wheel.tick_start(7), 7 * ms);
+}
+
+TEST_F(TimingWheel, FiresInDueOrderAcrossLevelsAndNeverEarly) {
+  at(0, 5);
+  at(1, 15);   // last slot of level 0
+  at(2, 16);   // first tick of level 1
+  at(3, 300);  // level 2
+  at(4, 4094); // last tick in range
+  EXPECT_EQ(advance_to(4), std::vector<uint64_t>{});
+  EXPECT_EQ(advance_to(5), std::vector<uint64_t>{0});
+  EXPECT_EQ(advance_to(15), std::vector<uint64_t>{1});
+  EXPECT_EQ(advance_to(16), std::vector<uint64_t>{2});
+  EXPECT_EQ(advance_to(299), std::vector<uint64_t>{});
+  EXPECT_EQ(advance_to(300), std::vector<uint64_t>{3});
+  EXPECT_EQ(advance_to(4093), std::vector<uint64_t>{});
+  EXPECT_EQ(advance_to(4094), std::vector<uint64_t>{4});
+  EXPECT_FALSE(wheel.next_event());
+}
+
+TEST_F(TimingWheel, RemovedEntriesNeverFireAndNextEventSkipsEmptyTicks) {
+  at(0, 100);
+  auto gone = at(1, 50);
+  EXPECT_EQ(wheel.next_event().value_or(0) <= 50u, true);
+  wheel.remove(gone);
+  EXPECT_EQ(advance_to(99), std::vector<uint64_t>{});
+  EXPECT_EQ(advance_to(100), std::vector<uint64_t>{0});
+}
+
+TEST_F(TimingWheel, OverdueEntriesFireOnTheNextAdvance) {
+  advance_to(20);
+  at(0, 3); // already in the past
+  EXPECT_EQ(advance_to(20), std::vector<uint64_t>{0});
+}
