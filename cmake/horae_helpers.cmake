@@ -1,7 +1,7 @@
-#Helpers shared by the module, example and test CMakeLists files.
+# Helpers shared by the module, example and test CMakeLists files.
 
-#horae_add_module(<name> DEPENDS <targets...>)
-#Builds the library horae_ < name> from < name> / src/*.cpp with public headers in
+# horae_add_module(<name> DEPENDS <targets...>)
+# Builds the library horae_<name> from <name>/src/*.cpp with public headers in
 # <name>/include, aliases it as horae::<name> and installs it.
 function(horae_add_module name)
   cmake_parse_arguments(arg "" "" "DEPENDS" ${ARGN})
