@@ -12,23 +12,11 @@
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
 
+#include "reminders/reminder_arguments.hpp"
 #include "reminders/reminder_messages.hpp"
 #include <spdlog/spdlog.h>
 
 namespace horae {
-
-namespace {
-
-// Far enough for any schedule, near enough that wall time plus it cannot
-// overflow 64-bit nanoseconds (about 292 years).
-constexpr clock::duration max_span = std::chrono::hours{24 * 365 * 100};
-
-caf::error bad(errc code, const std::string& name, const std::string& what) {
-  return make_error(code,
-                    "reminder '" + quote_for_message(name) + "': " + what);
-}
-
-} // namespace
 
 // -- reminder management ------------------------------------------------------
 
@@ -70,46 +58,9 @@ caf::error reminder_facet::upsert(const std::string& name,
                                   reminder_options options, completion done) {
   if (auto err = check_ready())
     return err;
-  const auto& cfg = service_->config();
-  if (auto err = check_name("reminder name", name))
+  if (auto err
+      = detail::validate(name, due_in, period, options, service_->config()))
     return err;
-  if (due_in < clock::duration::zero())
-    return bad(errc::invalid_argument, name,
-               "negative due time " + format_duration(due_in));
-  if (due_in > max_span)
-    return bad(errc::out_of_range, name,
-               "due time " + format_duration(due_in)
-                 + " is more than 100 years away");
-  if (period < clock::duration::zero())
-    return bad(errc::invalid_argument, name,
-               "negative period " + format_duration(period));
-  if (period > max_span)
-    return bad(errc::out_of_range, name,
-               "period " + format_duration(period) + " exceeds 100 years");
-  if (period > clock::duration::zero() && period < cfg.min_period)
-    return bad(errc::out_of_range, name,
-               "period " + format_duration(period) + " is below the minimum of "
-                 + format_duration(cfg.min_period)
-                 + " (horae.reminders.min-period)");
-  if (options.ttl && *options.ttl <= clock::duration::zero())
-    return bad(errc::invalid_argument, name, "TTL must be positive");
-  if (options.ttl && *options.ttl > max_span)
-    return bad(errc::out_of_range, name, "TTL exceeds 100 years");
-  if (options.ttl && *options.ttl <= due_in)
-    return bad(errc::invalid_argument, name,
-               "TTL " + format_duration(*options.ttl)
-                 + " ends before the first fire, due in "
-                 + format_duration(due_in));
-  if (options.payload.size() > cfg.max_payload_bytes)
-    return bad(errc::invalid_argument, name,
-               "payload of " + std::to_string(options.payload.size())
-                 + " bytes exceeds horae.reminders.max-payload-bytes = "
-                 + std::to_string(cfg.max_payload_bytes));
-  if (!is_valid(options.policy))
-    return bad(errc::invalid_argument, name, "unknown missed-tick policy");
-  if (options.on_failure)
-    if (auto err = validate(*options.on_failure))
-      return bad(code_of(err), name, describe(err));
   const auto& id = *self_->identity();
   auto now = self_->clock().wall_now();
   reminder_record rec;
@@ -123,18 +74,7 @@ caf::error reminder_facet::upsert(const std::string& name,
     rec.expires = now + *options.ttl;
   rec.policy = options.policy;
   rec.on_failure = options.on_failure;
-  auto dispatcher = service_->dispatcher();
-  auto reply = route(std::move(done));
-  service_->upsert(
-    std::move(rec), options.overwrite,
-    [dispatcher, reply](caf::expected<reminder_record> stored) {
-      if (!stored) {
-        reply(stored.error());
-        return;
-      }
-      caf::anon_send(dispatcher, detail::reminder_changed{std::move(*stored)});
-      reply(caf::error{});
-    });
+  service_->upsert(std::move(rec), options.overwrite, route(std::move(done)));
   return caf::none;
 }
 
@@ -145,13 +85,7 @@ caf::error reminder_facet::remove(const std::string& name, completion done) {
     return err;
   const auto& id = *self_->identity();
   reminder_key key{id.type, id.key, name};
-  auto dispatcher = service_->dispatcher();
-  auto reply = route(std::move(done));
-  service_->remove(key, [dispatcher, key, reply](caf::error err) {
-    if (!err)
-      caf::anon_send(dispatcher, detail::reminder_removed{key});
-    reply(std::move(err));
-  });
+  service_->remove(std::move(key), route(std::move(done)));
   return caf::none;
 }
 

@@ -115,15 +115,23 @@ void reminder_service::complete(std::function<void()> fn) {
   cv_.notify_all();
 }
 
-void reminder_service::upsert(
-  reminder_record rec, bool overwrite,
-  std::function<void(caf::expected<reminder_record>)> done) {
+void reminder_service::upsert(reminder_record rec, bool overwrite,
+                              std::function<void(caf::error)> done) {
   begin_operation();
+  // The handle is taken now: `stop` resets the member, and completions may
+  // run on the store's thread.
   store_->upsert_async(
     std::move(rec), overwrite,
-    [this, done = std::move(done)](caf::expected<reminder_record> result) {
-      complete([done, result = std::move(result)]() mutable {
-        done(std::move(result));
+    [this, dispatcher = dispatcher_,
+     done = std::move(done)](caf::expected<reminder_record> result) {
+      complete([dispatcher, done, result = std::move(result)]() mutable {
+        if (!result) {
+          done(std::move(result.error()));
+          return;
+        }
+        caf::anon_send(dispatcher,
+                       detail::reminder_changed{std::move(*result)});
+        done(caf::error{});
       });
     });
 }
@@ -131,9 +139,13 @@ void reminder_service::upsert(
 void reminder_service::remove(reminder_key key,
                               std::function<void(caf::error)> done) {
   begin_operation();
-  store_->remove_async(std::move(key), [this, done = std::move(done)](
-                                         caf::error err) {
-    complete([done, err = std::move(err)]() mutable { done(std::move(err)); });
+  store_->remove_async(key, [this, dispatcher = dispatcher_, key,
+                             done = std::move(done)](caf::error err) {
+    complete([dispatcher, key, done, err = std::move(err)]() mutable {
+      if (!err)
+        caf::anon_send(dispatcher, detail::reminder_removed{key});
+      done(std::move(err));
+    });
   });
 }
 

@@ -132,10 +132,13 @@ public:
   // -- store access for the facet ---------------------------------------------
 
   /// Writes `rec`; `done` runs in completion context (see class comment).
+  /// Once it is durable, the dispatcher learns of it before `done` runs:
+  /// the service is the one owner of "the store changed".
   void upsert(reminder_record rec, bool overwrite,
-              std::function<void(caf::expected<reminder_record>)> done);
+              std::function<void(caf::error)> done);
 
-  /// Deletes `key`; `done` runs in completion context.
+  /// Deletes `key`; `done` runs in completion context. Once it is durable,
+  /// the dispatcher learns of it before `done` runs.
   void remove(reminder_key key, std::function<void(caf::error)> done);
 
   /// Records a handled or given-up fire; `done` runs in completion context.
