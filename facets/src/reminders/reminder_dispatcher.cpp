@@ -13,6 +13,7 @@
 #include <horae/facets/timer_due.hpp>
 #include <horae/facets/timer_service.hpp>
 
+#include "reminders/write_tracker.hpp"
 #include <spdlog/spdlog.h>
 
 namespace horae::detail {
@@ -181,14 +182,14 @@ void reminder_dispatcher::load(reminder_record rec) {
   e = entry{};
   e.rec = std::move(rec);
   arm(key, e, self_->clock().to_monotonic(e.rec.due));
-  service_->note_window(entries_.size());
+  service_->counters_->note_window(entries_.size());
 }
 
 void reminder_dispatcher::erase(entry_map::iterator i) {
   disarm(i->second);
   unwatch(i->first, i->second);
   entries_.erase(i);
-  service_->note_window(entries_.size());
+  service_->counters_->note_window(entries_.size());
   if (!window_full_)
     return;
   // Refill in batches rather than for every fire that leaves.
@@ -352,7 +353,7 @@ void reminder_dispatcher::send(const reminder_key& key, entry& e) {
   auto err = service_->owner().registry().deliver(
     key.actor_type, key.actor_key, nullptr, caf::make_message(std::move(msg)));
   if (!err) {
-    service_->count_delivery();
+    ++service_->counters_->delivered;
     e.state = phase::sent;
     arm(key, e, self_->clock().now() + service_->config().ack_timeout);
     return;
@@ -443,7 +444,7 @@ void reminder_dispatcher::on_down(const caf::down_msg& msg) {
 
 void reminder_dispatcher::failed_attempt(const reminder_key& key, entry& e,
                                          const std::string& reason) {
-  service_->count_failed_attempt();
+  ++service_->counters_->failed_attempts;
   const auto& policy
     = e.rec.on_failure ? *e.rec.on_failure : service_->config().on_failure;
   if (retries_left(policy, e.attempt)) {
@@ -460,7 +461,7 @@ void reminder_dispatcher::failed_attempt(const reminder_key& key, entry& e,
   }
   reminders_log()->warn("reminder {} fire {} given up after {} attempt(s): {}",
                         to_string(key), e.plan.fire_count, e.attempt, reason);
-  service_->count_dropped_fire();
+  ++service_->counters_->dropped_fires;
   record(key, e, reminder_store::fire_outcome::failed);
 }
 

@@ -9,6 +9,7 @@
 
 #include "reminders/reminder_dispatcher.hpp"
 #include "reminders/reminder_messages.hpp"
+#include "reminders/write_tracker.hpp"
 #include <spdlog/spdlog.h>
 
 namespace horae {
@@ -17,7 +18,8 @@ reminder_service::reminder_service(runtime& rt,
                                    std::unique_ptr<reminder_store> store,
                                    reminder_service_config cfg)
   : runtime_(&rt), store_(std::move(store)), config_(std::move(cfg)),
-    manual_(rt.clock().is_manual()) {
+    writes_(std::make_unique<detail::write_tracker>(rt.clock().is_manual())),
+    counters_(std::make_unique<detail::delivery_counters>()) {
   // nop
 }
 
@@ -50,20 +52,17 @@ void reminder_service::start() {
 void reminder_service::quiesce() {
   if (!store_)
     return;
-  if (manual_) {
-    poll();
+  if (runtime_->clock().is_manual()) {
+    writes_->poll();
     return;
   }
-  auto target = issued_.load();
-  std::unique_lock<std::mutex> guard{mtx_};
-  drain_target_ = target;
   // Writes take one fsync each batch; the bound covers a locked database
   // (busy timeout) and only guards against a wedged disk.
   auto bound = config_.busy_timeout + std::chrono::seconds{30};
-  if (!cv_.wait_for(guard, bound, [&] { return finished_ >= target; }))
+  if (auto pending = writes_->drain(bound); pending > 0)
     logging::logger("reminders")
       ->warn("{} reminder write(s) still pending after {} s at shutdown",
-             target - finished_.load(),
+             pending,
              std::chrono::duration_cast<std::chrono::seconds>(bound).count());
 }
 
@@ -72,76 +71,62 @@ void reminder_service::stop() {
     return;
   // Closing flushes queued writes; their completions still run.
   store_->close();
-  if (manual_)
-    poll();
+  writes_->poll(); // manual time: run what closing completed
   dispatcher_ = nullptr;
 }
 
 size_t reminder_service::poll() {
-  if (!manual_)
-    return 0;
-  std::vector<std::function<void()>> ready;
-  {
-    std::unique_lock<std::mutex> guard{mtx_};
-    // Writes take one fsync; the bound only guards against a wedged disk.
-    cv_.wait_for(guard, std::chrono::seconds{30},
-                 [this] { return finished_ == issued_; });
-    ready.swap(completed_);
-  }
-  for (auto& fn : ready)
-    fn();
-  return ready.size();
+  return writes_->poll();
 }
 
-void reminder_service::begin_operation() {
-  ++issued_;
+uint64_t reminder_service::delivered() const noexcept {
+  return counters_->delivered.load();
 }
 
-void reminder_service::complete(std::function<void()> fn) {
-  if (!manual_) {
-    fn();
-    // Only a draining shutdown waits; everyone else skips the lock. The
-    // waiter re-checks the count under the lock, so taking it before the
-    // notification cannot lose the wake-up.
-    if (++finished_ >= drain_target_) {
-      std::lock_guard<std::mutex> guard{mtx_};
-      cv_.notify_all();
-    }
-    return;
-  }
-  std::lock_guard<std::mutex> guard{mtx_};
-  completed_.push_back(std::move(fn));
-  ++finished_;
-  cv_.notify_all();
+uint64_t reminder_service::failed_attempts() const noexcept {
+  return counters_->failed_attempts.load();
+}
+
+uint64_t reminder_service::dropped_fires() const noexcept {
+  return counters_->dropped_fires.load();
+}
+
+size_t reminder_service::window_size() const noexcept {
+  return counters_->window_size.load();
+}
+
+size_t reminder_service::window_peak() const noexcept {
+  return counters_->window_peak.load();
 }
 
 void reminder_service::upsert(reminder_record rec, bool overwrite,
                               std::function<void(caf::error)> done) {
-  begin_operation();
+  writes_->begin();
   // The handle is taken now: `stop` resets the member, and completions may
   // run on the store's thread.
   store_->upsert_async(
     std::move(rec), overwrite,
     [this, dispatcher = dispatcher_,
      done = std::move(done)](caf::expected<reminder_record> result) {
-      complete([dispatcher, done, result = std::move(result)]() mutable {
-        if (!result) {
-          done(std::move(result.error()));
-          return;
-        }
-        caf::anon_send(dispatcher,
-                       detail::reminder_changed{std::move(*result)});
-        done(caf::error{});
-      });
+      writes_->complete(
+        [dispatcher, done, result = std::move(result)]() mutable {
+          if (!result) {
+            done(std::move(result.error()));
+            return;
+          }
+          caf::anon_send(dispatcher,
+                         detail::reminder_changed{std::move(*result)});
+          done(caf::error{});
+        });
     });
 }
 
 void reminder_service::remove(reminder_key key,
                               std::function<void(caf::error)> done) {
-  begin_operation();
+  writes_->begin();
   store_->remove_async(key, [this, dispatcher = dispatcher_, key,
                              done = std::move(done)](caf::error err) {
-    complete([dispatcher, key, done, err = std::move(err)]() mutable {
+    writes_->complete([dispatcher, key, done, err = std::move(err)]() mutable {
       if (!err)
         caf::anon_send(dispatcher, detail::reminder_removed{key});
       done(std::move(err));
@@ -154,11 +139,11 @@ void reminder_service::record_fire(
   std::optional<clock::wall_time> next_due,
   reminder_store::fire_outcome outcome,
   std::function<void(caf::expected<bool>)> done) {
-  begin_operation();
+  writes_->begin();
   store_->record_fire_async(
     std::move(key), revision, fire_count, next_due, outcome,
     [this, done = std::move(done)](caf::expected<bool> applied) {
-      complete([done, applied = std::move(applied)]() mutable {
+      writes_->complete([done, applied = std::move(applied)]() mutable {
         done(std::move(applied));
       });
     });

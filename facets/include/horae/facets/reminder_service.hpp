@@ -3,13 +3,12 @@
 // delivers fires and records them once handled.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -22,6 +21,12 @@
 namespace horae {
 
 class runtime;
+
+namespace detail {
+class reminder_dispatcher;
+class write_tracker;
+struct delivery_counters;
+} // namespace detail
 
 /// Settings of the reminder service (`horae.reminders.*`).
 struct reminder_service_config {
@@ -97,33 +102,23 @@ public:
 
   /// @returns how many fires were delivered to actors so far (retries
   ///          included).
-  uint64_t delivered() const noexcept {
-    return delivered_.load();
-  }
+  uint64_t delivered() const noexcept;
 
   /// @returns how many deliveries failed: not handled by the behaviour, the
   ///          handler threw, the activation ended first, or the delivery
   ///          was lost.
-  uint64_t failed_attempts() const noexcept {
-    return failed_attempts_.load();
-  }
+  uint64_t failed_attempts() const noexcept;
 
   /// @returns how many fires were given up after their retries.
-  uint64_t dropped_fires() const noexcept {
-    return dropped_fires_.load();
-  }
+  uint64_t dropped_fires() const noexcept;
 
   /// @returns how many reminders the dispatcher holds in memory now.
-  size_t window_size() const noexcept {
-    return window_size_.load();
-  }
+  size_t window_size() const noexcept;
 
   /// @returns the most reminders the dispatcher held at once so far; never
   ///          above `max-window` but for writes due before the loaded part
   ///          of a backlog.
-  size_t window_peak() const noexcept {
-    return window_peak_.load();
-  }
+  size_t window_peak() const noexcept;
 
   runtime& owner() noexcept {
     return *runtime_;
@@ -147,54 +142,15 @@ public:
                    reminder_store::fire_outcome outcome,
                    std::function<void(caf::expected<bool>)> done);
 
-  /// @private: counts a delivery.
-  void count_delivery() noexcept {
-    ++delivered_;
-  }
-
-  /// @private: counts a failed delivery.
-  void count_failed_attempt() noexcept {
-    ++failed_attempts_;
-  }
-
-  /// @private: counts a fire given up after its retries.
-  void count_dropped_fire() noexcept {
-    ++dropped_fires_;
-  }
-
-  /// @private: the dispatcher's window now holds `n` reminders.
-  void note_window(size_t n) noexcept {
-    window_size_ = n;
-    if (n > window_peak_.load(std::memory_order_relaxed))
-      window_peak_ = n; // only the dispatcher writes
-  }
-
 private:
-  void begin_operation();
-
-  void complete(std::function<void()> fn);
+  friend class detail::reminder_dispatcher; // counts what it delivers
 
   runtime* runtime_;
   std::unique_ptr<reminder_store> store_;
   reminder_service_config config_;
   caf::actor dispatcher_;
-  std::atomic<uint64_t> delivered_{0};
-  std::atomic<uint64_t> failed_attempts_{0};
-  std::atomic<uint64_t> dropped_fires_{0};
-  std::atomic<size_t> window_size_{0};
-  std::atomic<size_t> window_peak_{0};
-  bool manual_;
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  /// Writes handed to the store, and writes whose completion has run.
-  /// `poll` waits until both are equal; `quiesce` until every write issued
-  /// before it has completed, which keeps it short under steady writes.
-  /// Atomic, so that a real-clock write takes no lock for them.
-  std::atomic<uint64_t> issued_{0};
-  std::atomic<uint64_t> finished_{0};
-  /// Set by `quiesce`: a completion reaching it wakes the waiter.
-  std::atomic<uint64_t> drain_target_{UINT64_MAX};
-  std::vector<std::function<void()>> completed_;
+  std::unique_ptr<detail::write_tracker> writes_;
+  std::unique_ptr<detail::delivery_counters> counters_;
 };
 
 } // namespace horae

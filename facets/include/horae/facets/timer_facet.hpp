@@ -2,6 +2,7 @@
 // mailbox. Lost on deactivation, by design; reminders are the durable kind.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
