@@ -85,7 +85,7 @@ caf::error reminder_facet::remove(const std::string& name, completion done) {
     return err;
   const auto& id = *self_->identity();
   reminder_key key{id.type, id.key, name};
-  service_->remove(std::move(key), route(std::move(done)));
+  service_->remove(key, route(std::move(done)));
   return caf::none;
 }
 

@@ -121,7 +121,7 @@ void reminder_service::upsert(reminder_record rec, bool overwrite,
     });
 }
 
-void reminder_service::remove(reminder_key key,
+void reminder_service::remove(const reminder_key& key,
                               std::function<void(caf::error)> done) {
   writes_->begin();
   store_->remove_async(key, [this, dispatcher = dispatcher_, key,

@@ -134,7 +134,7 @@ public:
 
   /// Deletes `key`; `done` runs in completion context. Once it is durable,
   /// the dispatcher learns of it before `done` runs.
-  void remove(reminder_key key, std::function<void(caf::error)> done);
+  void remove(const reminder_key& key, std::function<void(caf::error)> done);
 
   /// Records a handled or given-up fire; `done` runs in completion context.
   void record_fire(reminder_key key, uint64_t revision, uint64_t fire_count,
