@@ -37,10 +37,15 @@ struct fixture {
     if (sqlite3_open(path.c_str(), &raw) != SQLITE_OK)
       std::abort();
     sqlite3_exec(raw, "PRAGMA synchronous=OFF", nullptr, nullptr, nullptr);
-    sqlite3_prepare_v2(raw,
-                       "INSERT OR REPLACE INTO reminders VALUES "
-                       "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-                       -1, &insert, nullptr);
+    // Every column of the current schema, so a schema change that this
+    // statement misses fails here instead of fuzzing nothing.
+    if (sqlite3_prepare_v2(raw,
+                           "INSERT OR REPLACE INTO reminders VALUES "
+                           "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+                           "?15,?16,?17,?18,?19)",
+                           -1, &insert, nullptr)
+        != SQLITE_OK)
+      std::abort();
   }
 };
 
@@ -87,6 +92,9 @@ void bind_from(sqlite3_stmt* stmt, int i, const uint8_t*& p,
 
 } // namespace
 
+/// Columns of the reminders table (schema version 3).
+constexpr int columns = 19;
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static fixture fx;
   auto p = data;
@@ -98,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sqlite3_bind_text(fx.insert, 1, "t", 1, SQLITE_STATIC);
   sqlite3_bind_text(fx.insert, 2, "k", 1, SQLITE_STATIC);
   sqlite3_bind_text(fx.insert, 3, "n", 1, SQLITE_STATIC);
-  for (int col = 4; col <= 14; ++col)
+  for (int col = 4; col <= columns; ++col)
     bind_from(fx.insert, col, p, end);
   if (sqlite3_step(fx.insert) != SQLITE_DONE)
     return 0; // NOT NULL constraint etc.: nothing stored

@@ -18,8 +18,8 @@ sqlite_store::sqlite_store(sqlite_store_options opts,
                            uint64_t last_revision)
   : opts_(std::move(opts)), clock_(opts_.time_source),
     writer_db_(std::move(writer_db)), last_revision_(last_revision),
-    durable_revision_(last_revision), reader_db_(std::move(reader_db)),
-    identity_(file_identity::of(opts_.path)) {
+    durable_revision_(last_revision), identity_(file_identity::of(opts_.path)),
+    reader_db_(std::move(reader_db)) {
   // nop
 }
 
