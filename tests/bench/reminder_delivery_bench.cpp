@@ -6,8 +6,11 @@
 //                                [--dir=PATH]
 // Defaults: 200,000 stored, 20,000 of them overdue, delivery rate limit
 // raised to 1,000,000/s (the module default is 1,000/s). With --rate below
-// the backlog, the run shows the cost of waiting behind the rate limit:
-// compare `cpu_us_per_delivery` with an unthrottled run. The target
+// the backlog, the run shows the cost of waiting behind the rate limit.
+// --spread=S makes the reminders fall due evenly over S seconds instead of
+// being overdue: the same delivery pace without the rate limit, the fair
+// baseline for `cpu_us_per_delivery` of a throttled run (both include the
+// actor system's idle cost between deliveries). The target
 // case is --stored=1000000 (about 30 s to fill on a 2-core machine).
 #include <algorithm>
 #include <atomic>
@@ -67,7 +70,10 @@ bool arg(const char* text, const char* name, std::string& out) {
 
 // Fills `path` with `stored` reminders, `due` of them overdue and the rest
 // due in a day, spread over 1,000 actors.
-void fill(const std::string& path, size_t stored, size_t due) {
+// With `spread` > 0, the `due` reminders fall due evenly over `spread`
+// seconds starting 2 s from now instead of being overdue: deliveries then
+// arrive paced by their due times, not by the rate limit.
+void fill(const std::string& path, size_t stored, size_t due, double spread) {
   horae::sqlite_store_options opts;
   opts.path = path;
   auto store = horae::open_sqlite_store(opts);
@@ -83,7 +89,12 @@ void fill(const std::string& path, size_t stored, size_t due) {
     horae::reminder_record rec;
     rec.key
       = {"bench", "actor-" + std::to_string(i % 1000), "r" + std::to_string(i)};
-    rec.anchor = rec.due = i < due ? now - 1h : now + 24h;
+    auto paced = now + 2s
+                 + std::chrono::duration_cast<horae::clock::duration>(
+                   std::chrono::duration<double>(
+                     spread * static_cast<double>(i)
+                     / static_cast<double>(std::max<size_t>(due, 1))));
+    rec.anchor = rec.due = i >= due ? now + 24h : spread > 0 ? paced : now - 1h;
     rec.period = 1h;
     {
       std::unique_lock<std::mutex> guard{mtx};
@@ -112,6 +123,7 @@ int main(int argc, char** argv) {
   size_t stored = 200'000;
   size_t due = 20'000;
   int64_t rate = 1'000'000;
+  double spread = 0;
   std::string dir;
   for (int i = 1; i < argc; ++i) {
     std::string value;
@@ -119,6 +131,8 @@ int main(int argc, char** argv) {
       stored = std::stoull(value);
     else if (arg(argv[i], "--due", value))
       due = std::stoull(value);
+    else if (arg(argv[i], "--spread", value))
+      spread = std::stod(value);
     else if (arg(argv[i], "--rate", value))
       rate = std::stoll(value);
     else if (arg(argv[i], "--dir", value))
@@ -140,7 +154,7 @@ int main(int argc, char** argv) {
   auto path = dir + "/delivery.db";
   std::filesystem::remove(path);
   auto fill_start = steady::now();
-  fill(path, stored, due);
+  fill(path, stored, due, spread);
   std::printf(
     "filled %zu reminders (%zu overdue) in %.1f s\n", stored, due,
     std::chrono::duration<double>(steady::now() - fill_start).count());
