@@ -120,9 +120,10 @@ caf::expected<uint64_t> load_last_revision(sqlite_connection& db) {
   return static_cast<uint64_t>(sqlite3_column_int64(*stmt, 0));
 }
 
-} // namespace
-
-caf::expected<sqlite_store_check> check_sqlite_store(const std::string& path) {
+/// Opens an existing horae store read-only for the tools (check, backup):
+/// never creates a file, refuses another program's database.
+caf::expected<std::unique_ptr<sqlite_connection>>
+open_existing_read_only(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     return make_error(errc::not_found, "no database at " + path);
@@ -131,6 +132,15 @@ caf::expected<sqlite_store_check> check_sqlite_store(const std::string& path) {
     return std::move(db.error());
   if (auto marked = check_identity(**db, true); !marked)
     return std::move(marked.error());
+  return db;
+}
+
+} // namespace
+
+caf::expected<sqlite_store_check> check_sqlite_store(const std::string& path) {
+  auto db = open_existing_read_only(path);
+  if (!db)
+    return std::move(db.error());
   sqlite_store_check result;
   {
     auto stmt = (*db)->prepare("PRAGMA quick_check(100)");
@@ -173,13 +183,9 @@ caf::error backup_sqlite_store(const std::string& path,
     return make_error(errc::already_exists,
                       "backup target " + target
                         + " already exists; name a new file");
-  if (!std::filesystem::exists(path, ec))
-    return make_error(errc::not_found, "no database at " + path);
-  auto db = sqlite_connection::open(path, false, std::chrono::seconds{5});
+  auto db = open_existing_read_only(path);
   if (!db)
     return std::move(db.error());
-  if (auto marked = check_identity(**db, true); !marked)
-    return std::move(marked.error());
   // VACUUM INTO reads one consistent snapshot (committed writes of a live
   // store included, also those still in its log) into a compact new file.
   auto stmt = (*db)->prepare("VACUUM INTO ?1");
