@@ -5,8 +5,6 @@
 
 #include <deque>
 #include <map>
-#include <optional>
-#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>

@@ -159,13 +159,16 @@ caf::error timer_facet::start(const std::string& name, slot&& fresh) {
 caf::error timer_facet::arm(uint32_t index, clock::time_point due) {
   auto& s = slots_[index];
   s.next_due = due;
-  // Beyond the wheel's range, the timer hops: it is scheduled at the end
-  // of the range and re-armed from there (see before_message) until its due
-  // time is within reach.
-  auto hop = std::min(due, self_->clock().now() + service_->max_delay());
   auto target = caf::actor_cast<caf::strong_actor_ptr>(self_);
-  auto handle
-    = service_->schedule(hop, target, make_cookie(index, s.generation));
+  auto cookie = make_cookie(index, s.generation);
+  auto handle = service_->schedule(due, target, cookie);
+  if (!handle && code_of(handle.error()) == errc::out_of_range) {
+    // Beyond the wheel's range (checked by the service, so a timer within
+    // it costs no extra clock read): hop to the end of the range and re-arm
+    // from there (see before_message) until the due time is within reach.
+    auto hop = self_->clock().now() + service_->max_delay();
+    handle = service_->schedule(std::min(due, hop), target, cookie);
+  }
   if (!handle)
     return handle.error();
   s.handle = *handle;
