@@ -320,19 +320,14 @@ struct unmatched_spy {
 message_outcome
 actor::consume_watching_default_handler(caf::mailbox_element& x,
                                         caf::invoke_message_result& result) {
-  bool unmatched = false;
-  auto real = std::move(default_handler_);
-  default_handler_ = unmatched_spy{&unmatched, &real};
-  // Put the real handler back however the behaviour leaves, unless it set
-  // a new one itself meanwhile.
-  struct restore {
-    default_handler& slot;
-    default_handler& real;
-    ~restore() {
-      if (slot.target<unmatched_spy>() != nullptr)
-        slot = std::move(real);
-    }
-  } guard{default_handler_, real};
+  // The stand-in is installed once and stays; only when the behaviour set a
+  // handler of its own is that one wrapped in turn. A message then costs a
+  // type check and a flag, not a swap of handlers.
+  if (default_handler_.target<unmatched_spy>() == nullptr) {
+    real_default_handler_ = std::move(default_handler_);
+    default_handler_ = unmatched_spy{&unmatched_, &real_default_handler_};
+  }
+  unmatched_ = false;
   result = super::consume(x);
   switch (result) {
     case caf::invoke_message_result::skipped:
@@ -340,7 +335,7 @@ actor::consume_watching_default_handler(caf::mailbox_element& x,
     case caf::invoke_message_result::dropped:
       return message_outcome::unhandled;
     default:
-      return unmatched ? message_outcome::unhandled : message_outcome::handled;
+      return unmatched_ ? message_outcome::unhandled : message_outcome::handled;
   }
 }
 

@@ -195,6 +195,10 @@ private:
   bool active_ = false;
   bool deactivated_ = false;
   bool tracks_idle_ = false;
+  /// The default handler CAF would call for an unmatched message; CAF's
+  /// slot holds a stand-in that sets `unmatched_` and forwards here.
+  default_handler real_default_handler_;
+  bool unmatched_ = false;
 };
 
 } // namespace horae
