@@ -9,8 +9,8 @@
 #include <horae/core/manual_clock.hpp>
 #include <horae/core/runtime.hpp>
 
+#include "actors/defined_type.hpp"
 #include "actors/function_actor.hpp"
-#include "actors/registry_state.hpp"
 #include <spdlog/spdlog.h>
 
 namespace horae {
@@ -42,7 +42,7 @@ runtime::runtime(horae::config cfg) : config_(std::move(cfg)) {
       return describe(caf::error{code, category, ctx});
     });
   system_ = std::make_unique<caf::actor_system>(sys_cfg);
-  registry_ = std::make_unique<virtual_actor_registry>(*this);
+  registry_ = std::make_shared<virtual_actor_registry>(*this);
 }
 
 caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg) {
@@ -159,9 +159,11 @@ runtime::make_facet(const std::string& name, const caf::settings& settings) {
 // -- actors -------------------------------------------------------------------
 
 caf::actor runtime::spawn(actor_factory factory) {
+  // A plain actor: no type name, no facets from config, no idle timeout.
+  auto type = std::make_shared<detail::defined_type>();
+  type->factory = std::move(factory);
   auto handle = system_->spawn<detail::function_actor>(
-    std::move(factory), std::vector<std::string>{}, caf::settings{},
-    std::nullopt);
+    std::move(type), std::nullopt, vacate_hook{});
   std::lock_guard<std::mutex> guard{spawned_mtx_};
   // Forget actors that are gone so that the list stays proportional to the
   // live ones.
@@ -177,50 +179,7 @@ caf::actor runtime::spawn(actor_factory factory) {
 
 caf::error runtime::define(std::string type, actor_factory factory,
                            const actor_type_options& options) {
-  const auto& sections = config_.actor_types();
-  auto section = sections.find(type);
-  actor_type_options merged;
-  if (section != sections.end()) {
-    merged.facets = section->second.facets;
-    merged.facet_settings = section->second.facet_settings;
-    merged.idle_timeout = section->second.idle_timeout;
-  }
-  for (auto& name : options.facets)
-    if (std::find(merged.facets.begin(), merged.facets.end(), name)
-        == merged.facets.end())
-      merged.facets.push_back(name);
-  for (auto& [name, value] : options.facet_settings) {
-    auto overrides = caf::get_if<caf::settings>(&value);
-    if (!overrides)
-      return make_error(errc::invalid_argument,
-                        "actor type '" + type + "': settings of facet '" + name
-                          + "' must be a dictionary");
-    auto& target = merged.facet_settings[name];
-    if (!caf::holds_alternative<caf::settings>(target))
-      target = caf::settings{};
-    for (auto& [key, setting] : *overrides)
-      caf::get<caf::settings>(target).insert_or_assign(key, setting);
-  }
-  if (options.idle_timeout)
-    merged.idle_timeout = options.idle_timeout;
-  if (!merged.idle_timeout)
-    merged.idle_timeout = config_.get_duration("horae.actors.idle-timeout");
-  // Fail at definition rather than at the first activation, and keep the
-  // completed settings so that activations start from checked values.
-  for (const auto& name : merged.facets) {
-    caf::settings settings;
-    if (auto sub = caf::get_if<caf::settings>(&merged.facet_settings, name))
-      settings = *sub;
-    auto complete = facet_settings(name, settings);
-    if (!complete)
-      return make_error(
-        code_of(complete.error()) == errc::none ? errc::invalid_config
-                                                : code_of(complete.error()),
-        "actor type '" + type + "': " + describe(complete.error()));
-    merged.facet_settings.insert_or_assign(name, std::move(*complete));
-  }
-  return registry_->define(std::move(type), std::move(factory),
-                           std::move(merged));
+  return registry_->define(std::move(type), std::move(factory), options);
 }
 
 caf::expected<virtual_ref> runtime::ref(const std::string& type,

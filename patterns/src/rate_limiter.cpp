@@ -13,6 +13,8 @@
 #include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/rate_limiter.hpp>
 
+#include "internal_atoms.hpp"
+
 namespace horae {
 
 namespace {
@@ -66,7 +68,8 @@ public:
     auto id = next_id_++;
     if (max_wait) {
       auto err = timers(self_).start_once(
-        wait_timer(id), *max_wait, caf::make_message(deadline_atom::value, id));
+        wait_timer(id), *max_wait,
+        caf::make_message(detail::deadline_atom::value, id));
       if (err) {
         rp.deliver(std::move(err));
         return rp;
@@ -166,7 +169,7 @@ caf::expected<caf::actor> spawn_rate_limiter(runtime& rt,
           std::chrono::duration_cast<clock::duration>(max_wait));
       },
       [st](const timer_fired& t) { st->on_refill(t); },
-      [st](deadline_atom, uint64_t id) { st->on_deadline(id); },
+      [st](detail::deadline_atom, uint64_t id) { st->on_deadline(id); },
       [st](stats_atom) { return st->stats(); },
     };
   });

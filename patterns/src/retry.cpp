@@ -14,6 +14,8 @@
 #include <horae/patterns/detail/relay.hpp>
 #include <horae/patterns/retry.hpp>
 
+#include "internal_atoms.hpp"
+
 namespace horae {
 
 namespace {
@@ -92,9 +94,9 @@ private:
     }
     auto delay = backoff_.next(req.made - 1);
     ++stats_.backing_off;
-    auto fail
-      = timers(self_).start_once("retry/" + std::to_string(id), delay,
-                                 caf::make_message(backoff_atom::value, id));
+    auto fail = timers(self_).start_once(
+      "retry/" + std::to_string(id), delay,
+      caf::make_message(detail::backoff_atom::value, id));
     if (fail) {
       --stats_.backing_off;
       ++stats_.gave_up;
@@ -138,7 +140,7 @@ caf::expected<caf::actor> spawn_retry(runtime& rt, retry_options options) {
         return st->accept(x.move_content_to_message());
       });
     return {
-      [st](backoff_atom, uint64_t id) { st->on_backoff(id); },
+      [st](detail::backoff_atom, uint64_t id) { st->on_backoff(id); },
       [st](stats_atom) { return st->stats(); },
     };
   });

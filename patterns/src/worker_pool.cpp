@@ -15,6 +15,8 @@
 #include <horae/patterns/detail/relay.hpp>
 #include <horae/patterns/worker_pool.hpp>
 
+#include "internal_atoms.hpp"
+
 namespace horae {
 
 namespace {
@@ -185,7 +187,7 @@ private:
     auto id = next_id_++;
     ++stats_.accepted;
     if (opts_.job_timeout > clock::duration::zero()) {
-      auto payload = caf::make_message(deadline_atom::value, id);
+      auto payload = caf::make_message(detail::deadline_atom::value, id);
       if (auto err = timers(self_).start_once(timer_name(id), opts_.job_timeout,
                                               std::move(payload))) {
         // Only reachable if the timer service is gone; fail loudly rather
@@ -335,7 +337,7 @@ caf::expected<caf::actor> spawn_worker_pool(runtime& rt,
       [st](cancel_atom, uint64_t tag) { return st->cancel(true, tag); },
       [st](stats_atom) { return st->stats(); },
       [st](close_atom) { return st->close(); },
-      [st](deadline_atom, uint64_t id) { st->on_deadline(id); },
+      [st](detail::deadline_atom, uint64_t id) { st->on_deadline(id); },
     };
   });
 }

@@ -1,8 +1,8 @@
 // plan_fire's arithmetic at the edges of the 64-bit time range: nothing
 // wraps, so no next due time ever lands in the past.
 #include <horae/core/saturating_time.hpp>
-#include <horae/facets/fire_plan.hpp>
 
+#include "reminders/fire_plan.hpp"
 #include <gtest/gtest.h>
 
 using namespace horae;

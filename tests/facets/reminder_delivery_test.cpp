@@ -358,7 +358,7 @@ TEST_F(ReminderDelivery, ShutdownLogsNoError) {
   test::counted_log lines{"reminders"};
   auto dispatcher = service().dispatcher();
   service().stop(); // closes the store under the running dispatcher
-  caf::anon_send(dispatcher, timer_due{0});
+  caf::anon_send(dispatcher, timer_due{0, {}, {}});
   rt->run_until_idle();
   rt->shutdown();
   EXPECT_EQ(lines->at_least(spdlog::level::err), 0);

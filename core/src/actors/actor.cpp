@@ -10,8 +10,6 @@
 #include <horae/core/detail/runtime_system_config.hpp>
 #include <horae/core/runtime.hpp>
 
-#include "actors/registry_state.hpp"
-
 namespace horae {
 
 namespace {
@@ -110,8 +108,9 @@ std::string actor::display_name() const {
   return "actor#" + std::to_string(id());
 }
 
-void actor::set_identity(virtual_identity id) {
+void actor::set_identity(virtual_identity id, vacate_hook vacate) {
   identity_ = std::move(id);
+  vacate_ = std::move(vacate);
   tracks_idle_ = identity_->idle_timeout > clock::duration::zero();
 }
 
@@ -183,7 +182,7 @@ bool actor::handle_control_message(const std::type_info& type) {
     auto timeout = identity_->idle_timeout;
     if (idle < timeout) {
       schedule_idle_check(timeout - idle);
-    } else if (runtime_->registry().state()->try_vacate(*this)) {
+    } else if (vacate_(*this)) {
       deactivate();
     } else {
       // Messages are waiting. They may be passive (timer fires), so look
@@ -198,7 +197,7 @@ bool actor::handle_control_message(const std::type_info& type) {
       return true;
     // A busy actor ignores the request: re-queueing it would keep the
     // mailbox from ever running empty.
-    if (!identity_ || runtime_->registry().state()->try_vacate(*this))
+    if (!identity_ || vacate_(*this))
       deactivate();
     return true;
   }

@@ -1,4 +1,5 @@
-// Facet attachment from config, then the user's behaviour.
+// Facet attachment from the type's completed options, then the user's
+// behaviour.
 #include "actors/function_actor.hpp"
 
 #include <horae/core/error.hpp>
@@ -9,26 +10,26 @@
 
 namespace horae::detail {
 
-function_actor::function_actor(caf::actor_config& cfg, actor_factory factory,
-                               std::vector<std::string> facets,
-                               caf::settings facet_settings,
-                               std::optional<virtual_identity> identity)
-  : actor(cfg), factory_(std::move(factory)),
-    facets_to_attach_(std::move(facets)),
-    facet_settings_(std::move(facet_settings)) {
+function_actor::function_actor(caf::actor_config& cfg,
+                               std::shared_ptr<const defined_type> type,
+                               std::optional<virtual_identity> identity,
+                               vacate_hook vacate)
+  : actor(cfg), type_(std::move(type)) {
   if (identity)
-    set_identity(std::move(*identity));
+    set_identity(std::move(*identity), std::move(vacate));
 }
 
 caf::behavior function_actor::make_behavior() {
-  for (const auto& name : facets_to_attach_) {
-    caf::settings settings;
-    if (auto sub = caf::get_if<caf::settings>(&facet_settings_, name))
-      settings = *sub;
-    auto ptr = runtime().make_facet(name, settings);
+  const auto& options = type_->options;
+  for (const auto& name : options.facets) {
+    // The registry checked and completed these settings when the type was
+    // defined; activations only build.
+    const auto& settings
+      = caf::get<caf::settings>(options.facet_settings, name);
+    auto ptr
+      = runtime().configuration().find_facet(name)->make(runtime(), settings);
     if (!ptr) {
-      // define() validated names and settings, so this is a facet whose
-      // own construction failed (for instance a closed service).
+      // A facet whose own construction failed, e.g. a closed service.
       logging::logger("core")->error("{}: cannot attach facet '{}': {}",
                                      display_name(), name,
                                      describe(ptr.error()));
@@ -37,7 +38,7 @@ caf::behavior function_actor::make_behavior() {
     }
     attach(std::move(*ptr));
   }
-  return factory_(this);
+  return type_->factory(this);
 }
 
 } // namespace horae::detail

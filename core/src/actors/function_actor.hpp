@@ -1,24 +1,23 @@
 // The concrete actor class behind runtime::spawn and virtual activations: it
-// attaches the configured facets, then asks the user's factory for the
+// attaches the type's facets, then asks the user's factory for the
 // behaviour.
 #pragma once
 
+#include <memory>
 #include <optional>
-#include <string>
-#include <vector>
-
-#include <caf/settings.hpp>
 
 #include <horae/core/actor.hpp>
-#include <horae/core/actor_factory.hpp>
+
+#include "actors/defined_type.hpp"
 
 namespace horae::detail {
 
 class function_actor final : public actor {
 public:
-  function_actor(caf::actor_config& cfg, actor_factory factory,
-                 std::vector<std::string> facets, caf::settings facet_settings,
-                 std::optional<virtual_identity> identity);
+  /// @param identity and `vacate` are set for virtual activations only.
+  function_actor(caf::actor_config& cfg,
+                 std::shared_ptr<const defined_type> type,
+                 std::optional<virtual_identity> identity, vacate_hook vacate);
 
   caf::behavior make_behavior() override;
 
@@ -27,9 +26,7 @@ public:
   }
 
 private:
-  actor_factory factory_;
-  std::vector<std::string> facets_to_attach_;
-  caf::settings facet_settings_;
+  std::shared_ptr<const defined_type> type_;
 };
 
 } // namespace horae::detail

@@ -1,11 +1,10 @@
-// virtual_ref forwards everything to the registry's shared state.
+// virtual_ref forwards everything to the registry it came from.
+#include <horae/core/virtual_actor_registry.hpp>
 #include <horae/core/virtual_ref.hpp>
-
-#include "actors/registry_state.hpp"
 
 namespace horae {
 
-virtual_ref::virtual_ref(std::shared_ptr<detail::registry_state> registry,
+virtual_ref::virtual_ref(std::shared_ptr<virtual_actor_registry> registry,
                          std::string type, std::string key)
   : registry_(std::move(registry)), type_(std::move(type)),
     key_(std::move(key)) {

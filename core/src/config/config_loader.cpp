@@ -1,5 +1,7 @@
 // Loading and validating config files and command-line overrides.
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <unordered_map>
 
@@ -223,6 +225,151 @@ std::optional<option_spec> actor_option(const config& proto,
   return std::nullopt;
 }
 
+/// @returns the facet names every loaded module declares, for messages.
+std::string known_facets_text(const config& proto) {
+  std::string result;
+  for (const auto& name : facet_names(proto))
+    result += (result.empty() ? "" : ", ") + name;
+  return result.empty() ? std::string{"none"} : result;
+}
+
+/// Parses each `--key=value` of `args` against the schema (or the actor
+/// options) and stores it in `content` over the file's value.
+caf::error apply_command_line(const config& proto,
+                              const std::vector<std::string>& args,
+                              caf::settings& content) {
+  for (const auto& arg : args) {
+    std::string key;
+    std::string text;
+    if (!split_arg(arg, key, text))
+      return config_error("command line: cannot read argument '" + arg
+                          + "'; expected --<key>=<value>");
+    std::optional<option_spec> spec;
+    if (auto ptr = proto.schema().find(key)) {
+      spec = *ptr;
+    } else if (key.compare(0, 6, "actor.") == 0) {
+      auto dot = key.find('.', 6);
+      if (dot != std::string::npos)
+        spec = actor_option(proto, key.substr(6, dot - 6), key.substr(dot + 1));
+    }
+    if (!spec)
+      return config_error("command line: unknown option '--" + key + "'"
+                          + " (--help lists every option)");
+    if (int depth = 0; !track_depth(text, depth))
+      return config_error("command line: option '--" + key
+                          + "' nests lists or dictionaries deeper than "
+                          + std::to_string(max_value_depth) + " levels");
+    auto value = spec->parse(text, "command line");
+    if (!value)
+      return value.error();
+    caf::put(content, key, std::move(*value));
+  }
+  return caf::none;
+}
+
+/// Checks the dictionary `<facet>={...}` of section [actor.<type>] and
+/// stores it in `section`.
+caf::error read_facet_settings(const config& proto, const std::string& type,
+                               const std::string& facet,
+                               const caf::settings& given,
+                               const std::string& where,
+                               const std::string& source,
+                               actor_type_options& section) {
+  if (!proto.find_facet(facet))
+    return config_error(where + ": unknown facet '" + facet
+                        + "' (known facets: " + known_facets_text(proto) + ")");
+  caf::settings settings;
+  for (const auto& [key, setting] : given) {
+    auto spec = actor_option(proto, type, facet + "." + key);
+    if (!spec)
+      return config_error(where + ": unknown setting '" + key + "' of facet '"
+                          + facet + "'");
+    if (auto err = spec->check(setting, source))
+      return err;
+    settings.insert_or_assign(key, setting);
+  }
+  section.facet_settings.insert_or_assign(facet, std::move(settings));
+  return caf::none;
+}
+
+/// Checks `facets=[...]` or `idle-timeout=` of section [actor.<type>] and
+/// stores it in `section`.
+caf::error read_type_option(const config& proto, const std::string& type,
+                            const std::string& name,
+                            const caf::config_value& value,
+                            const std::string& where, const std::string& source,
+                            actor_type_options& section) {
+  auto spec = actor_option(proto, type, name);
+  if (!spec)
+    return config_error(where + ": unknown key '" + name
+                        + "' (known: facets, idle-timeout, and one"
+                          " dictionary per facet)");
+  if (auto err = spec->check(value, source))
+    return err;
+  if (name != "facets") {
+    section.idle_timeout = caf::get<caf::timespan>(value);
+    return caf::none;
+  }
+  for (const auto& x : caf::get<caf::config_value::list>(value)) {
+    const auto& facet = caf::get<std::string>(x);
+    // The choices check above is empty when no module declares facets, so
+    // look every name up.
+    if (proto.find_facet(facet) == nullptr)
+      return config_error(where + ": unknown facet '" + facet
+                          + "' in facets=[...]; no loaded module provides it");
+    section.facets.push_back(facet);
+  }
+  return caf::none;
+}
+
+/// Reads section [actor.<type>]. Settings are checked here, where errors
+/// can name the file; the registry completes them when the type is defined.
+caf::expected<actor_type_options>
+read_actor_section(const config& proto, const std::string& type,
+                   const caf::config_value& body, const std::string& source) {
+  auto where = source + ": section [actor." + type + "]";
+  auto dict = caf::get_if<caf::settings>(&body);
+  if (!dict)
+    return config_error(where + ": expected a section, got a value");
+  actor_type_options section;
+  for (const auto& [name, value] : *dict) {
+    auto sub = caf::get_if<caf::settings>(&value);
+    auto err
+      = sub != nullptr
+          ? read_facet_settings(proto, type, name, *sub, where, source, section)
+          : read_type_option(proto, type, name, value, where, source, section);
+    if (err)
+      return err;
+  }
+  for (const auto& [name, settings] : section.facet_settings)
+    if (std::find(section.facets.begin(), section.facets.end(), name)
+        == section.facets.end())
+      return config_error(where + ": settings for facet '" + name
+                          + "' but the facet is not listed in facets=[...]");
+  return section;
+}
+
+/// Reads every [actor.<type>] section of `content` into `out`.
+caf::error read_actor_sections(const config& proto,
+                               const caf::settings& content,
+                               const std::string& source,
+                               std::map<std::string, actor_type_options>& out) {
+  auto entry = content.find(actor_section);
+  if (entry == content.end())
+    return caf::none;
+  auto types = caf::get_if<caf::settings>(&entry->second);
+  if (types == nullptr)
+    return config_error(source
+                        + ": 'actor' must be a section, e.g. [actor.<type>]");
+  for (const auto& [type, body] : *types) {
+    auto section = read_actor_section(proto, type, body, source);
+    if (!section)
+      return section.error();
+    out.insert_or_assign(type, std::move(*section));
+  }
+  return caf::none;
+}
+
 } // namespace
 
 config_loader::config_loader(std::string program)
@@ -339,118 +486,11 @@ config_loader::finish(caf::settings content,
   // Validate the file before applying overrides, so errors name the origin.
   if (auto err = result.schema_.validate(content, source, {actor_section}))
     return err;
-  for (const auto& arg : args) {
-    std::string key;
-    std::string text;
-    if (!split_arg(arg, key, text))
-      return config_error("command line: cannot read argument '" + arg
-                          + "'; expected --<key>=<value>");
-    std::optional<option_spec> spec;
-    if (auto ptr = result.schema_.find(key)) {
-      spec = *ptr;
-    } else if (key.compare(0, 6, "actor.") == 0) {
-      auto dot = key.find('.', 6);
-      if (dot != std::string::npos)
-        spec
-          = actor_option(result, key.substr(6, dot - 6), key.substr(dot + 1));
-    }
-    if (!spec)
-      return config_error("command line: unknown option '--" + key + "'"
-                          + " (--help lists every option)");
-    if (int depth = 0; !track_depth(text, depth))
-      return config_error("command line: option '--" + key
-                          + "' nests lists or dictionaries deeper than "
-                          + std::to_string(max_value_depth) + " levels");
-    auto value = spec->parse(text, "command line");
-    if (!value)
-      return value.error();
-    caf::put(content, key, std::move(*value));
-  }
-  // Per-actor-type sections.
-  auto section_entry = content.find(actor_section);
-  auto types = section_entry != content.end()
-                 ? caf::get_if<caf::settings>(&section_entry->second)
-                 : nullptr;
-  if (section_entry != content.end() && types == nullptr)
-    return config_error(source
-                        + ": 'actor' must be a section, e.g. "
-                          "[actor.<type>]");
-  if (types != nullptr) {
-    for (const auto& [type, body] : *types) {
-      auto where = source + ": section [actor." + type + "]";
-      auto dict = caf::get_if<caf::settings>(&body);
-      if (!dict)
-        return config_error(where + ": expected a section, got a value");
-      actor_type_section section;
-      for (const auto& [name, value] : *dict) {
-        if (auto sub = caf::get_if<caf::settings>(&value)) {
-          auto desc = result.find_facet(name);
-          if (!desc)
-            return config_error(where + ": unknown facet '" + name
-                                + "' (known facets: " +
-                                [&] {
-                                  std::string s;
-                                  for (auto& n : facet_names(result))
-                                    s += (s.empty() ? "" : ", ") + n;
-                                  return s.empty() ? std::string{"none"} : s;
-                                }()
-                                + ")");
-          caf::settings settings;
-          for (const auto& [key, setting] : *sub) {
-            auto spec = actor_option(result, type, name + "." + key);
-            if (!spec)
-              return config_error(where + ": unknown setting '" + key
-                                  + "' of facet '" + name + "'");
-            if (auto err = spec->check(setting, source))
-              return err;
-            settings.insert_or_assign(key, setting);
-          }
-          for (const auto& spec : desc->settings)
-            if (settings.count(spec.key) == 0)
-              settings.insert_or_assign(spec.key, spec.fallback);
-          section.facet_settings.insert_or_assign(name, std::move(settings));
-          continue;
-        }
-        auto spec = actor_option(result, type, name);
-        if (!spec)
-          return config_error(where + ": unknown key '" + name
-                              + "' (known: facets, idle-timeout, and one"
-                                " dictionary per facet)");
-        if (auto err = spec->check(value, source))
-          return err;
-        if (name == "facets") {
-          for (const auto& x : caf::get<caf::config_value::list>(value)) {
-            const auto& facet_name = caf::get<std::string>(x);
-            // The choices check above is empty when no module declares
-            // facets, so look every name up.
-            if (result.find_facet(facet_name) == nullptr)
-              return config_error(where + ": unknown facet '" + facet_name
-                                  + "' in facets=[...]; no loaded module "
-                                    "provides it");
-            section.facets.push_back(facet_name);
-          }
-        } else {
-          section.idle_timeout = caf::get<caf::timespan>(value);
-        }
-      }
-      for (const auto& [name, settings] : section.facet_settings) {
-        if (std::find(section.facets.begin(), section.facets.end(), name)
-            == section.facets.end())
-          return config_error(
-            where + ": settings for facet '" + name
-            + "' but the facet is not listed in facets=[...]");
-      }
-      for (const auto& name : section.facets) {
-        if (section.facet_settings.count(name) == 0) {
-          caf::settings defaults;
-          for (const auto& spec : result.find_facet(name)->settings)
-            defaults.insert_or_assign(spec.key, spec.fallback);
-          section.facet_settings.insert_or_assign(name, std::move(defaults));
-        }
-      }
-      result.actor_types_.insert_or_assign(type, std::move(section));
-    }
-  }
+  if (auto err = apply_command_line(result, args, content))
+    return err;
+  if (auto err
+      = read_actor_sections(result, content, source, result.actor_types_))
+    return err;
   result.schema_.fill_defaults(content);
   result.content_ = std::move(content);
   return result;

@@ -1,9 +1,10 @@
 // Missed-tick policies, TTL and max-fires as one pure function.
+#include "reminders/fire_plan.hpp"
+
 #include <algorithm>
 #include <limits>
 
 #include <horae/core/saturating_time.hpp>
-#include <horae/facets/fire_plan.hpp>
 
 namespace horae {
 

@@ -14,13 +14,13 @@
 #include <caf/system_messages.hpp>
 
 #include <horae/core/actor.hpp>
-#include <horae/facets/fire_plan.hpp>
 #include <horae/facets/timer_handle.hpp>
 #include <horae/journaling/due_position.hpp>
 #include <horae/journaling/reminder_record.hpp>
 #include <horae/journaling/reminder_store.hpp>
 
 #include "reminders/fault_log.hpp"
+#include "reminders/fire_plan.hpp"
 #include "reminders/reminder_messages.hpp"
 
 namespace horae {

@@ -1,8 +1,9 @@
-// Named timers on top of the shared timer service, with generation checks
-// that keep cancelled and replaced fires away from the behaviour.
+// Named timers on top of the shared timer service. The keyed timer table
+// keeps cancelled and replaced fires away from the behaviour; this file adds
+// what a timer means to users: one-shot or periodic, fixed rate or delay,
+// payloads and coalesced ticks.
 #include <algorithm>
 
-#include <caf/actor_cast.hpp>
 #include <caf/make_message.hpp>
 
 #include <horae/core/config/duration_text.hpp>
@@ -14,39 +15,37 @@
 #include <horae/facets/timer_fired.hpp>
 #include <horae/facets/timer_service.hpp>
 
+#include "timers/keyed_timers.hpp"
+
 namespace horae {
 
 const char* to_string(timer_mode x) noexcept {
   return x == timer_mode::fixed_rate ? "fixed_rate" : "fixed_delay";
 }
 
-struct timer_facet::slot {
-  std::string name;
-  uint32_t generation = 0;
-  bool live = false;
-  bool periodic = false;
-  timer_mode mode = timer_mode::fixed_rate;
+struct timer_facet::timer_state {
+  /// Zero for a one-shot timer.
   clock::duration interval{0};
+  timer_mode mode = timer_mode::fixed_rate;
   /// Due time of tick 1; tick k is due at anchor + (k - 1) * interval.
   clock::time_point anchor;
+  /// The tick the next fire delivers; ticks delivered so far (coalesced ones
+  /// included) are `next_tick - 1`.
   uint64_t next_tick = 1;
-  clock::time_point next_due;
-  uint64_t ticks = 0;
   caf::message payload;
-  timer_handle handle;
+
+  bool periodic() const noexcept {
+    return interval > clock::duration::zero();
+  }
 };
 
-namespace {
-
-uint64_t make_cookie(uint32_t index, uint32_t generation) {
-  return (static_cast<uint64_t>(index) << 32) | generation;
-}
-
-} // namespace
+struct timer_facet::table
+  : detail::keyed_timers<std::string, timer_facet::timer_state> {};
 
 // -- constructors, destructors, and assignment operators ----------------------
 
-timer_facet::timer_facet(size_t max_timers) : max_timers_(max_timers) {
+timer_facet::timer_facet(size_t max_timers)
+  : max_timers_(max_timers), table_(std::make_unique<table>()) {
   // nop
 }
 
@@ -76,7 +75,8 @@ caf::error timer_facet::check_common(const std::string& name,
                                             + format_duration(delay)
                                             + " exceeds the longest timer of "
                                             + format_duration(max_delay));
-  if (by_name_.count(name) == 0 && by_name_.size() >= max_timers_)
+  // Only at the limit does it matter whether the name is new.
+  if (table_->size() >= max_timers_ && !table_->find(name))
     return make_error(errc::limit_reached, "timer '" + name
                                              + "': the actor already has "
                                              + std::to_string(max_timers_)
@@ -89,12 +89,11 @@ caf::error timer_facet::start_once(const std::string& name,
                                    caf::message payload) {
   if (auto err = check_common(name, delay))
     return err;
-  slot fresh;
-  fresh.name = name;
-  fresh.periodic = false;
-  fresh.anchor = self_->clock().now() + delay;
-  fresh.payload = std::move(payload);
-  return start(name, std::move(fresh));
+  timer_state state;
+  state.anchor = self_->clock().now() + delay;
+  state.payload = std::move(payload);
+  auto due = state.anchor;
+  return start(name, std::move(state), due);
 }
 
 caf::error timer_facet::start_periodic(const std::string& name,
@@ -117,112 +116,59 @@ caf::error timer_facet::start_periodic(const std::string& name,
                         + format_duration(interval)
                         + " is below the timer resolution of "
                         + format_duration(service_->config().resolution));
-  slot fresh;
-  fresh.name = name;
-  fresh.periodic = true;
-  fresh.mode = options.mode;
-  fresh.interval = interval;
-  fresh.anchor = self_->clock().now() + initial;
-  fresh.payload = std::move(options.payload);
-  return start(name, std::move(fresh));
+  timer_state state;
+  state.interval = interval;
+  state.mode = options.mode;
+  state.anchor = self_->clock().now() + initial;
+  state.payload = std::move(options.payload);
+  auto due = state.anchor;
+  return start(name, std::move(state), due);
 }
 
-caf::error timer_facet::start(const std::string& name, slot&& fresh) {
-  uint32_t index;
-  if (auto i = by_name_.find(name); i != by_name_.end()) {
-    // Replace in place: the new generation invalidates queued fires.
-    index = i->second;
-    service_->cancel(slots_[index].handle);
-  } else if (!free_.empty()) {
-    index = free_.back();
-    free_.pop_back();
-    by_name_.emplace(name, index);
-  } else {
-    index = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-    by_name_.emplace(name, index);
-  }
-  auto& s = slots_[index];
-  auto generation = s.generation + 1;
-  s = std::move(fresh);
-  s.generation = generation;
-  s.live = true;
-  s.next_tick = 1;
-  s.ticks = 0;
-  if (auto err = arm(index, s.anchor)) {
-    release(index);
+caf::error timer_facet::start(const std::string& name, timer_state&& state,
+                              clock::time_point first_due) {
+  // An existing name keeps its slot; arming it again turns fires of the
+  // old timer that are already queued stale.
+  auto id = table_->emplace(name).first;
+  table_->value(id) = std::move(state);
+  if (auto err = table_->arm(id, first_due)) {
+    table_->erase(id);
     return err;
   }
   return caf::none;
 }
 
-caf::error timer_facet::arm(uint32_t index, clock::time_point due) {
-  auto& s = slots_[index];
-  s.next_due = due;
-  auto target = caf::actor_cast<caf::strong_actor_ptr>(self_);
-  auto cookie = make_cookie(index, s.generation);
-  auto handle = service_->schedule(due, target, cookie);
-  if (!handle && code_of(handle.error()) == errc::out_of_range) {
-    // Beyond the wheel's range (checked by the service, so a timer within
-    // it costs no extra clock read): hop to the end of the range and re-arm
-    // from there (see before_message) until the due time is within reach.
-    auto hop = self_->clock().now() + service_->max_delay();
-    handle = service_->schedule(std::min(due, hop), target, cookie);
-  }
-  if (!handle)
-    return handle.error();
-  s.handle = *handle;
-  return caf::none;
-}
-
-void timer_facet::release(uint32_t index) {
-  auto& s = slots_[index];
-  if (!s.live)
-    return;
-  if (service_ != nullptr)
-    service_->cancel(s.handle);
-  ++s.generation;
-  s.live = false;
-  s.payload = caf::message{};
-  s.handle = timer_handle{};
-  by_name_.erase(s.name);
-  s.name.clear();
-  free_.push_back(index);
-}
-
 bool timer_facet::cancel(const std::string& name) {
-  auto i = by_name_.find(name);
-  if (i == by_name_.end())
+  auto id = table_->find(name);
+  if (!id)
     return false;
-  release(i->second);
+  table_->erase(*id);
   return true;
 }
 
 size_t timer_facet::cancel_all() {
-  size_t result = 0;
-  for (uint32_t i = 0; i < slots_.size(); ++i) {
-    if (slots_[i].live) {
-      release(i);
-      ++result;
-    }
-  }
-  return result;
+  return table_->clear();
 }
 
 // -- observers ----------------------------------------------------------------
 
 bool timer_facet::active(const std::string& name) const {
-  return by_name_.count(name) > 0;
+  return table_->find(name).has_value();
+}
+
+size_t timer_facet::count() const noexcept {
+  return table_->size();
 }
 
 std::vector<timer_info> timer_facet::list() const {
   std::vector<timer_info> result;
-  result.reserve(by_name_.size());
-  for (const auto& [name, index] : by_name_) {
-    const auto& s = slots_[index];
-    result.push_back(timer_info{s.name, s.periodic, s.mode, s.interval,
-                                s.next_due, s.ticks, !s.payload.empty()});
-  }
+  result.reserve(table_->size());
+  table_->for_each([&](uint32_t id) {
+    const auto& s = table_->value(id);
+    result.push_back(timer_info{table_->key(id), s.periodic(), s.mode,
+                                s.interval, table_->deadline(id),
+                                s.next_tick - 1, !s.payload.empty()});
+  });
   std::sort(
     result.begin(), result.end(),
     [](const timer_info& a, const timer_info& b) { return a.name < b.name; });
@@ -243,6 +189,7 @@ int timer_facet::priority() const noexcept {
 void timer_facet::on_attach(actor& self) {
   self_ = &self;
   service_ = self.runtime().find_service<timer_service>();
+  table_->bind(self_, service_);
 }
 
 void timer_facet::on_deactivate(actor&) {
@@ -251,8 +198,7 @@ void timer_facet::on_deactivate(actor&) {
 
 void timer_facet::on_detach(actor&) {
   cancel_all();
-  slots_.clear();
-  free_.clear();
+  table_->bind(nullptr, nullptr);
   self_ = nullptr;
 }
 
@@ -265,22 +211,15 @@ intercept timer_facet::before_message(actor& self,
   if (content.size() != 1 || !content.match_element<timer_due>(0))
     return intercept::proceed();
   const auto& due = content.get_as<timer_due>(0);
-  auto index = static_cast<uint32_t>(due.cookie >> 32);
-  auto generation = static_cast<uint32_t>(due.cookie & 0xFFFFFFFFu);
-  if (index >= slots_.size() || !slots_[index].live
-      || slots_[index].generation != generation)
-    return intercept::drop().passive(); // cancelled or replaced
-  auto& s = slots_[index];
-  if (due.scheduled < s.next_due) {
-    // An intermediate hop of a timer beyond the wheel's range.
-    if (arm(index, s.next_due))
-      release(index); // the service stopped: shutting down
-    return intercept::drop().passive();
-  }
-  timer_fired fired{s.name, s.next_tick, due.scheduled, due.fired, 0};
+  auto accepted = table_->accept(due);
+  if (!accepted)
+    return intercept::drop().passive(); // stale, or a hop towards the due time
+  auto id = *accepted;
+  auto& s = table_->value(id);
+  timer_fired fired{table_->key(id), s.next_tick, due.scheduled, due.fired, 0};
   caf::message msg = s.payload;
-  if (!s.periodic) {
-    release(index);
+  if (!s.periodic()) {
+    table_->erase(id);
   } else if (s.mode == timer_mode::fixed_rate) {
     // Fold every tick that is already due into this fire, then re-arm on
     // the grid: one fire in the mailbox at most, and no drift.
@@ -290,16 +229,13 @@ intercept timer_facet::before_message(actor& self,
       last_due = s.next_tick;
     auto last = std::max(last_due, s.next_tick);
     fired.coalesced = last - s.next_tick;
-    s.ticks += fired.coalesced + 1;
     s.next_tick = last + 1;
     auto next_due = s.anchor + static_cast<int64_t>(last) * s.interval;
-    if (arm(index, next_due))
-      release(index);
+    if (table_->arm(id, next_due))
+      table_->erase(id); // the service stopped: shutting down
   } else {
-    s.ticks += 1;
     s.next_tick += 1;
-    s.handle = timer_handle{}; // fired; after_message arms the next tick
-    in_delivery_ = index;
+    in_delivery_ = id; // after_message arms the next tick
   }
   if (msg.empty())
     msg = caf::make_message(std::move(fired));
@@ -310,16 +246,17 @@ void timer_facet::after_message(actor& self, const caf::type_erased_tuple&,
                                 message_outcome) {
   if (in_delivery_ < 0)
     return;
-  auto index = static_cast<uint32_t>(in_delivery_);
+  auto id = static_cast<uint32_t>(in_delivery_);
   in_delivery_ = -1;
   // The behaviour may have cancelled or replaced the timer meanwhile; a
   // replaced timer was already armed by start().
-  auto& s = slots_[index];
-  if (!s.live || !s.periodic || s.mode != timer_mode::fixed_delay
-      || s.handle.valid())
+  if (!table_->contains(id) || table_->armed(id))
     return;
-  if (arm(index, self.clock().now() + s.interval))
-    release(index);
+  const auto& s = table_->value(id);
+  if (!s.periodic() || s.mode != timer_mode::fixed_delay)
+    return;
+  if (table_->arm(id, self.clock().now() + s.interval))
+    table_->erase(id);
 }
 
 } // namespace horae

@@ -2,6 +2,7 @@
 // interceptors around its behaviour.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -35,6 +36,11 @@ struct virtual_identity {
   /// Deactivate after this long without activity; zero disables.
   clock::duration idle_timeout{0};
 };
+
+/// An activation's way to ask the registry to vacate its slot: succeeds only
+/// while `self`'s mailbox is empty, and from then on the registry parks new
+/// messages for the next activation.
+using vacate_hook = std::function<bool(actor& self)>;
 
 /// An event-based actor with facets.
 ///
@@ -126,10 +132,10 @@ public:
   /// Runs every facet's `on_deactivate` and terminates the actor normally.
   void deactivate();
 
-  /// @private: set by the virtual-actor registry before the first message.
-  void set_identity(virtual_identity id);
-
 protected:
+  /// Makes this a virtual activation; called before the first message.
+  void set_identity(virtual_identity id, vacate_hook vacate);
+
   // -- overrides --------------------------------------------------------------
 
   void initialize() override;
@@ -188,6 +194,7 @@ private:
   message_filter interest_ = message_filter::nothing();
   std::vector<std::unique_ptr<horae::facet>> retired_;
   std::optional<virtual_identity> identity_;
+  vacate_hook vacate_;
   clock::time_point last_activity_;
   /// Counts detach operations, so that the after-message loop knows when
   /// it must check which facets are still attached.

@@ -164,7 +164,7 @@ private:
   std::unique_ptr<horae::clock> clock_;
   std::unique_ptr<detail::runtime_system_config> system_config_;
   std::unique_ptr<caf::actor_system> system_;
-  std::unique_ptr<virtual_actor_registry> registry_;
+  std::shared_ptr<virtual_actor_registry> registry_;
   std::vector<std::pair<std::type_index, std::unique_ptr<service>>> services_;
   std::mutex spawned_mtx_;
   std::vector<caf::weak_actor_ptr> spawned_;

@@ -3,19 +3,28 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include <caf/actor_control_block.hpp>
+#include <caf/actor.hpp>
 #include <caf/error.hpp>
+#include <caf/mailbox_element.hpp>
 #include <caf/message.hpp>
 
 #include <horae/core/actor_factory.hpp>
+#include <horae/core/actor_type_options.hpp>
 #include <horae/core/fwd.hpp>
 #include <horae/core/virtual_ref.hpp>
 
 namespace horae {
+
+namespace detail {
+struct defined_type;
+} // namespace detail
 
 /// Defines virtual actor types and hands out references to their instances.
 ///
@@ -25,7 +34,11 @@ namespace horae {
 /// holds the slot's lock while checking, so no sender can slip a message in
 /// between. Messages arriving while the old activation runs its deactivation
 /// hooks are parked and delivered, in order, to the next activation.
-class virtual_actor_registry {
+///
+/// The runtime owns the registry through a shared pointer: references keep
+/// it alive after the runtime is gone, and then only report `closed`.
+class virtual_actor_registry
+  : public std::enable_shared_from_this<virtual_actor_registry> {
 public:
   // -- member types -----------------------------------------------------------
 
@@ -38,13 +51,21 @@ public:
 
   ~virtual_actor_registry();
 
+  virtual_actor_registry(const virtual_actor_registry&) = delete;
+
+  virtual_actor_registry& operator=(const virtual_actor_registry&) = delete;
+
   // -- modifiers --------------------------------------------------------------
 
-  /// Defines actor type `type`.
+  /// Defines actor type `type`. Its options complete the config file's
+  /// `[actor.<type>]` section: facets add to the section's, settings and
+  /// the idle timeout override it. Facet names and settings are checked and
+  /// completed here, once; activations start from the completed values.
   /// @returns an error for an empty or duplicate type name, an empty
-  ///          factory, an unknown facet, or invalid facet settings.
+  ///          factory, a negative idle timeout, an unknown facet, or invalid
+  ///          facet settings.
   caf::error define(std::string type, actor_factory factory,
-                    actor_type_options options);
+                    const actor_type_options& options = {});
 
   /// Stops activating actors and asks every active one to deactivate.
   void shutdown();
@@ -54,19 +75,27 @@ public:
   /// undefined go out once it exists.
   void on_define(define_listener fn);
 
-  // -- observers --------------------------------------------------------------
-
-  /// @returns a reference to (type, key), or an error if the type is
-  ///          undefined or the key empty.
-  caf::expected<virtual_ref> ref(const std::string& type,
-                                 const std::string& key) const;
-
   /// Delivers `msg` to (type, key) on behalf of `sender`, activating the
   /// actor if needed; the same path a `virtual_ref` takes, without making
   /// one. @returns `not_found` for an undefined type, `closed` after
   /// shutdown.
   caf::error deliver(const std::string& type, const std::string& key,
-                     caf::strong_actor_ptr sender, caf::message msg) const;
+                     caf::strong_actor_ptr sender, caf::message msg);
+
+  /// @returns the current activation of (type, key), activating it if
+  ///          needed.
+  caf::expected<caf::actor> resolve(const std::string& type,
+                                    const std::string& key);
+
+  /// Asks the activation of (type, key), if any, to deactivate.
+  void request_deactivation(const std::string& type, const std::string& key);
+
+  /// @returns a reference to (type, key), or an error if the type is
+  ///          undefined or the key empty.
+  caf::expected<virtual_ref> ref(const std::string& type,
+                                 const std::string& key);
+
+  // -- observers --------------------------------------------------------------
 
   /// @returns whether `type` was defined.
   bool defined(const std::string& type) const;
@@ -77,13 +106,57 @@ public:
   /// @returns how many activations (type, key) has had so far.
   uint64_t incarnations(const std::string& type, const std::string& key) const;
 
-  /// @private: the shared state actors and references talk to.
-  const std::shared_ptr<detail::registry_state>& state() const noexcept {
-    return state_;
-  }
-
 private:
-  std::shared_ptr<detail::registry_state> state_;
+  // -- slots ------------------------------------------------------------------
+
+  enum class slot_state { active, vacating };
+
+  struct slot {
+    caf::actor handle;
+    uint64_t incarnation = 0;
+    slot_state state = slot_state::active;
+    std::vector<caf::mailbox_element_ptr> parked;
+  };
+
+  using type_ptr = std::shared_ptr<const detail::defined_type>;
+
+  static std::string slot_key(const std::string& type, const std::string& key);
+
+  /// Merges the config section of `type` with `options` and completes every
+  /// facet's settings.
+  caf::expected<actor_type_options>
+  complete_options(const std::string& type,
+                   const actor_type_options& options) const;
+
+  /// Finds the slot of (type, key), activating it if needed. Requires
+  /// `mtx_`.
+  caf::expected<slot*> find_or_activate(const std::string& type,
+                                        const std::string& key);
+
+  /// Spawns a new activation into `s`. Requires `mtx_`.
+  void activate(const type_ptr& type, const std::string& key, slot& s);
+
+  // -- the activation's side of the protocol ----------------------------------
+
+  /// Succeeds only if activation `incarnation`'s mailbox is empty, and from
+  /// then on parks new messages. Reached by an activation through the
+  /// narrow hook `activate` hands it, never through a public member.
+  bool try_vacate(const std::string& type, const std::string& key,
+                  uint64_t incarnation, actor& self);
+
+  /// Called when activation `incarnation` of (type, key) has terminated.
+  void on_terminated(const std::string& type, const std::string& key,
+                     uint64_t incarnation);
+
+  // -- member variables -------------------------------------------------------
+
+  runtime* owner_;
+  mutable std::mutex mtx_;
+  bool closed_ = false;
+  std::map<std::string, type_ptr> types_;
+  std::vector<define_listener> define_listeners_;
+  std::unordered_map<std::string, slot> slots_;
+  std::unordered_map<std::string, uint64_t> history_;
 };
 
 } // namespace horae

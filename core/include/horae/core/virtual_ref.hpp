@@ -15,10 +15,6 @@
 
 namespace horae {
 
-namespace detail {
-class registry_state;
-} // namespace detail
-
 /// Location-transparent reference to a virtual actor.
 ///
 /// A message sent through a `virtual_ref` is never lost to a deactivation:
@@ -28,7 +24,7 @@ class virtual_ref {
 public:
   // -- constructors -----------------------------------------------------------
 
-  virtual_ref(std::shared_ptr<detail::registry_state> registry,
+  virtual_ref(std::shared_ptr<virtual_actor_registry> registry,
               std::string type, std::string key);
 
   // -- observers --------------------------------------------------------------
@@ -70,7 +66,7 @@ public:
   void deactivate() const;
 
 private:
-  std::shared_ptr<detail::registry_state> registry_;
+  std::shared_ptr<virtual_actor_registry> registry_;
   std::string type_;
   std::string key_;
 };

@@ -2,9 +2,9 @@
 // mailbox. Lost on deactivation, by design; reminders are the durable kind.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <caf/error.hpp>
@@ -35,8 +35,8 @@ struct periodic_options {
 /// Guarantees:
 /// - Starting a timer under an existing name replaces it, and a fire of a
 ///   cancelled or replaced timer never reaches the behaviour, even when it is
-///   already in the mailbox: every fire carries the timer's generation and
-///   is checked when the actor dequeues it.
+///   already in the mailbox: every fire carries the arming it was
+///   scheduled for and is checked when the actor dequeues it.
 /// - A periodic timer has at most one fire in the mailbox. The next tick is
 ///   scheduled only when the current one is dequeued; ticks that fell due in
 ///   between are folded into the delivered fire and counted in `coalesced`.
@@ -101,9 +101,7 @@ public:
   std::vector<timer_info> list() const;
 
   /// @returns how many timers are pending.
-  size_t count() const noexcept {
-    return by_name_.size();
-  }
+  size_t count() const noexcept;
 
   /// @returns the configured per-actor limit.
   size_t max_timers() const noexcept {
@@ -131,22 +129,22 @@ public:
                      message_outcome outcome) override;
 
 private:
-  struct slot;
+  /// What the facet keeps per timer besides its name and deadline.
+  struct timer_state;
+
+  struct table;
 
   caf::error check_common(const std::string& name, clock::duration delay);
 
-  caf::error start(const std::string& name, slot&& fresh);
-
-  caf::error arm(uint32_t index, clock::time_point due);
-
-  void release(uint32_t index);
+  /// Puts `name` in the table with `state` and arms its first tick at
+  /// `first_due`, replacing a timer of the same name.
+  caf::error start(const std::string& name, timer_state&& state,
+                   clock::time_point first_due);
 
   actor* self_ = nullptr;
   timer_service* service_ = nullptr;
   size_t max_timers_;
-  std::vector<slot> slots_;
-  std::vector<uint32_t> free_;
-  std::unordered_map<std::string, uint32_t> by_name_;
+  std::unique_ptr<table> table_;
   /// Slot whose fire the behaviour is handling (fixed-delay re-arms after).
   int64_t in_delivery_ = -1;
 };

@@ -27,10 +27,4 @@ using try_acquire_atom = caf::atom_constant<caf::atom("h_tryacq")>;
 /// Rate limiter: take a token, waiting for a refill if necessary.
 using acquire_atom = caf::atom_constant<caf::atom("h_acquire")>;
 
-/// Internal: a per-job or per-waiter deadline fired.
-using deadline_atom = caf::atom_constant<caf::atom("h_deadl")>;
-
-/// Internal: a retry backoff elapsed.
-using backoff_atom = caf::atom_constant<caf::atom("h_backoff")>;
-
 } // namespace horae

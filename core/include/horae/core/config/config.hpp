@@ -9,21 +9,12 @@
 
 #include <caf/settings.hpp>
 
+#include <horae/core/actor_type_options.hpp>
 #include <horae/core/clock.hpp>
 #include <horae/core/config/config_schema.hpp>
 #include <horae/core/module.hpp>
 
 namespace horae {
-
-/// What a config file says about one actor type (section `[actor.<type>]`).
-struct actor_type_section {
-  /// Facet names from `facets=[...]`, in file order.
-  std::vector<std::string> facets;
-  /// From `idle-timeout=`, if given.
-  std::optional<clock::duration> idle_timeout;
-  /// Per-facet settings from `<facet>={...}`, keyed by facet name.
-  caf::settings facet_settings;
-};
 
 /// A complete, validated configuration. Obtain one from `config_loader`; a
 /// default-constructed config has every core default and no modules.
@@ -54,7 +45,7 @@ public:
   }
 
   /// @returns the `[actor.<type>]` sections by type name.
-  const std::map<std::string, actor_type_section>&
+  const std::map<std::string, actor_type_options>&
   actor_types() const noexcept {
     return actor_types_;
   }
@@ -90,7 +81,7 @@ private:
   std::string source_ = "<defaults>";
   config_schema schema_;
   std::vector<module> modules_;
-  std::map<std::string, actor_type_section> actor_types_;
+  std::map<std::string, actor_type_options> actor_types_;
 };
 
 /// Declares the options every runtime has (logging, scheduler, actors).

@@ -1,0 +1,155 @@
+// Activation, parking and deactivation of virtual actors: the registry's
+// side of the protocol described in virtual_actor_registry.hpp.
+#include <caf/actor_system.hpp>
+#include <caf/spawn_options.hpp>
+
+#include <horae/core/actor.hpp>
+#include <horae/core/detail/control_messages.hpp>
+#include <horae/core/error.hpp>
+#include <horae/core/runtime.hpp>
+#include <horae/core/virtual_actor_registry.hpp>
+
+#include "actors/defined_type.hpp"
+#include "actors/function_actor.hpp"
+
+namespace horae {
+
+void virtual_actor_registry::activate(const type_ptr& type,
+                                      const std::string& key, slot& s) {
+  auto incarnation = ++history_[slot_key(type->name, key)];
+  virtual_identity identity{type->name, key, incarnation,
+                            *type->options.idle_timeout};
+  std::weak_ptr<virtual_actor_registry> weak = shared_from_this();
+  // The activation's only way back into the registry: asking to vacate its
+  // own slot.
+  vacate_hook vacate
+    = [weak, name = type->name, key, incarnation](actor& self) {
+        auto registry = weak.lock();
+        return !registry || registry->try_vacate(name, key, incarnation, self);
+      };
+  // lazy_init: the actor cannot run (and thus cannot terminate) before it
+  // gets its first message, so attaching the termination hook below cannot
+  // call back into this locked registry.
+  auto handle = owner_->system().spawn<detail::function_actor, caf::lazy_init>(
+    type, std::move(identity), std::move(vacate));
+  s.handle = handle;
+  s.incarnation = incarnation;
+  s.state = slot_state::active;
+  handle->attach_functor([weak, name = type->name, key, incarnation] {
+    if (auto registry = weak.lock())
+      registry->on_terminated(name, key, incarnation);
+  });
+}
+
+caf::expected<virtual_actor_registry::slot*>
+virtual_actor_registry::find_or_activate(const std::string& type,
+                                         const std::string& key) {
+  if (closed_)
+    return make_error(errc::closed, "the runtime is shutting down; " + type
+                                      + "/" + key + " not reached");
+  auto k = slot_key(type, key);
+  auto i = slots_.find(k);
+  if (i == slots_.end()) {
+    // Only an activation needs the type; a live slot implies it exists.
+    auto t = types_.find(type);
+    if (t == types_.end())
+      return make_error(errc::not_found,
+                        "actor type '" + type + "' is not defined");
+    i = slots_.emplace(k, slot{}).first;
+    activate(t->second, key, i->second);
+  }
+  return &i->second;
+}
+
+caf::error virtual_actor_registry::deliver(const std::string& type,
+                                           const std::string& key,
+                                           caf::strong_actor_ptr sender,
+                                           caf::message msg) {
+  // Built outside the lock; it is the same element whether it is enqueued
+  // or parked.
+  auto element = caf::make_mailbox_element(
+    std::move(sender), caf::make_message_id(), {}, std::move(msg));
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto found = find_or_activate(type, key);
+  if (!found)
+    return found.error();
+  auto& s = **found;
+  if (s.state == slot_state::vacating) {
+    s.parked.push_back(std::move(element));
+    return caf::none;
+  }
+  // Enqueue under the lock: try_vacate checks the mailbox under the same
+  // lock, so this message is either seen there or goes to the next
+  // activation.
+  s.handle->enqueue(std::move(element), nullptr);
+  return caf::none;
+}
+
+caf::expected<caf::actor>
+virtual_actor_registry::resolve(const std::string& type,
+                                const std::string& key) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto found = find_or_activate(type, key);
+  if (!found)
+    return found.error();
+  return (*found)->handle;
+}
+
+void virtual_actor_registry::request_deactivation(const std::string& type,
+                                                  const std::string& key) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = slots_.find(slot_key(type, key));
+  if (i == slots_.end() || i->second.state != slot_state::active)
+    return;
+  i->second.handle->enqueue(
+    nullptr, caf::make_message_id(),
+    caf::make_message(detail::deactivate_request{i->second.incarnation}),
+    nullptr);
+}
+
+bool virtual_actor_registry::try_vacate(const std::string& type,
+                                        const std::string& key,
+                                        uint64_t incarnation, actor& self) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = slots_.find(slot_key(type, key));
+  if (i == slots_.end() || i->second.incarnation != incarnation)
+    return true;
+  if (!self.mailbox().empty())
+    return false;
+  i->second.state = slot_state::vacating;
+  return true;
+}
+
+void virtual_actor_registry::on_terminated(const std::string& type,
+                                           const std::string& key,
+                                           uint64_t incarnation) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = slots_.find(slot_key(type, key));
+  if (i == slots_.end() || i->second.incarnation != incarnation)
+    return;
+  auto parked = std::move(i->second.parked);
+  auto t = types_.find(type);
+  if (parked.empty() || closed_ || t == types_.end()) {
+    slots_.erase(i);
+    return;
+  }
+  activate(t->second, key, i->second);
+  for (auto& element : parked)
+    i->second.handle->enqueue(std::move(element), nullptr);
+}
+
+void virtual_actor_registry::shutdown() {
+  std::vector<caf::actor> handles;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    closed_ = true;
+    for (auto& [k, s] : slots_) {
+      handles.push_back(s.handle);
+      s.parked.clear();
+    }
+  }
+  for (auto& handle : handles)
+    caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+}
+
+} // namespace horae
