@@ -20,28 +20,11 @@ namespace {
 /// The priorities the "probe" facet was built with, one per activation.
 using built_log = std::vector<int64_t>;
 
-module recording_probe_module(std::shared_ptr<built_log> built) {
-  module mod;
-  mod.name = "probe";
-  facet_descriptor desc;
-  desc.name = "probe";
-  desc.settings.push_back(option_spec::integer(
-    "priority", 3, -100, 100, "ordering key of the probe facet"));
-  desc.make = [built](runtime&, const caf::settings& settings)
-    -> caf::expected<std::unique_ptr<facet>> {
-    auto prio = caf::get_or(settings, "priority", int64_t{-1000});
-    built->push_back(prio);
-    return std::make_unique<test::probe_facet>(
-      std::make_shared<test::journal>(), "probe", static_cast<int>(prio));
-  };
-  mod.facets.push_back(std::move(desc));
-  return mod;
-}
-
 std::unique_ptr<runtime> runtime_with_probe(std::shared_ptr<built_log> built,
                                             const std::string& ini) {
   config_loader loader{"test"};
-  loader.add_module(recording_probe_module(std::move(built)));
+  loader.add_module(
+    test::probe_module(std::make_shared<test::journal>(), std::move(built)));
   auto cfg = loader.load_text(ini);
   if (!cfg)
     throw std::runtime_error(describe(cfg.error()));
@@ -62,7 +45,7 @@ actor_factory counting(std::shared_ptr<int> handled) {
 
 // The config section gives the facet and a setting; `define`'s options
 // override the setting; a type listing the facet without settings gets the
-// declared default. Each activation is built from exactly those values.
+// declared default (0). Each activation is built from exactly those values.
 TEST(Registry, DefineCompletesFacetSettingsFromSectionOptionsAndDefaults) {
   auto built = std::make_shared<built_log>();
   auto rt = runtime_with_probe(
@@ -77,7 +60,7 @@ TEST(Registry, DefineCompletesFacetSettingsFromSectionOptionsAndDefaults) {
   ASSERT_FALSE(rt->ref("billing", "1")->send(int32_t{1}));
   ASSERT_FALSE(rt->ref("audit", "1")->send(int32_t{1}));
   rt->run_until_idle();
-  EXPECT_EQ(*built, (built_log{9, 3}));
+  EXPECT_EQ(*built, (built_log{9, 0}));
   EXPECT_EQ(*handled, 2);
 }
 

@@ -20,11 +20,10 @@ namespace horae::detail {
 
 namespace {
 
+// The dispatcher's own timers; every reminder's timer is keyed.
 constexpr uint64_t refill_cookie = 0;
 
 constexpr uint64_t throttle_cookie = 1;
-
-constexpr uint64_t first_entry_cookie = 2;
 
 // A failed store write is retried after this pause.
 constexpr auto store_retry_delay = std::chrono::seconds{1};
@@ -58,7 +57,7 @@ auto reminders_log() {
 
 reminder_dispatcher::reminder_dispatcher(reminder_service& svc,
                                          timer_service& timers)
-  : service_(&svc), timers_(&timers), next_cookie_(first_entry_cookie),
+  : service_(&svc), timers_(&timers),
     store_read_faults_("reading reminder store " + svc.config().db_path,
                        fault_summary_interval),
     store_write_faults_("writing reminder store " + svc.config().db_path,
@@ -68,6 +67,7 @@ reminder_dispatcher::reminder_dispatcher(reminder_service& svc,
 
 caf::behavior reminder_dispatcher::make_behavior(actor* self) {
   self_ = self;
+  entries_.bind(self, timers_);
   theoretical_arrival_ = self->clock().now();
   self->set_down_handler([this](caf::down_msg& x) { on_down(x); });
   refill();
@@ -78,7 +78,7 @@ caf::behavior reminder_dispatcher::make_behavior(actor* self) {
       else if (x.cookie == throttle_cookie)
         drain_throttled();
       else
-        on_due(x.cookie);
+        on_due(x);
     },
     [this](const reminder_received& x) { on_received(x); },
     [this](const reminder_ack& x) { on_ack(x); },
@@ -115,7 +115,7 @@ void reminder_dispatcher::refill() {
   }
   store_read_faults_.success(clk.now());
   for (auto& rec : *rows)
-    if (entries_.count(rec.key) == 0)
+    if (!entries_.find(rec.key))
       load(std::move(rec));
   if (rows->size() >= want) {
     // More rows may wait behind a full batch: continue after its last row.
@@ -177,18 +177,24 @@ void reminder_dispatcher::reload(const reminder_key& key) {
 }
 
 void reminder_dispatcher::load(reminder_record rec) {
-  auto key = rec.key;
-  auto& e = entries_[key];
+  auto id = entries_.emplace(rec.key).first;
+  auto& e = entries_.value(id);
   e = entry{};
+  e.slot = id;
   e.rec = std::move(rec);
-  arm(key, e, self_->clock().to_monotonic(e.rec.due));
+  e.rec.key = reminder_key{}; // kept once, in the table
+  arm(entries_.key(id), e, self_->clock().to_monotonic(e.rec.due));
   service_->counters_->note_window(entries_.size());
 }
 
-void reminder_dispatcher::erase(entry_map::iterator i) {
-  disarm(i->second);
-  unwatch(i->first, i->second);
-  entries_.erase(i);
+reminder_dispatcher::entry* reminder_dispatcher::find(const reminder_key& key) {
+  auto id = entries_.find(key);
+  return id ? &entries_.value(*id) : nullptr;
+}
+
+void reminder_dispatcher::erase(entry& e) {
+  unwatch(entries_.key(e.slot), e);
+  entries_.erase(e.slot);
   service_->counters_->note_window(entries_.size());
   if (!window_full_)
     return;
@@ -206,38 +212,25 @@ void reminder_dispatcher::erase(entry_map::iterator i) {
 
 void reminder_dispatcher::arm(const reminder_key& key, entry& e,
                               clock::time_point deadline) {
-  disarm(e);
-  e.cookie = next_cookie_++;
-  by_cookie_.emplace(e.cookie, key);
-  auto now = self_->clock().now();
-  deadline = std::clamp(deadline, now, now + timers_->max_delay());
-  auto handle = timers_->schedule(
-    deadline, caf::actor_cast<caf::strong_actor_ptr>(self_), e.cookie);
-  if (handle)
-    e.handle = *handle;
-  else if (!is_closed(handle.error())) // closed: shutting down
+  // Never before now: a past due time fires at once.
+  deadline = std::max(deadline, self_->clock().now());
+  auto err = entries_.arm(e.slot, deadline);
+  if (err && !is_closed(err)) // closed: shutting down
     reminders_log()->error("cannot schedule reminder {}: {}", to_string(key),
-                           describe(handle.error()));
+                           describe(err));
 }
 
 void reminder_dispatcher::disarm(entry& e) {
-  if (e.cookie == 0)
-    return;
-  timers_->cancel(e.handle);
-  by_cookie_.erase(e.cookie);
-  e.cookie = 0;
-  e.handle = timer_handle{};
+  entries_.disarm(e.slot);
 }
 
-void reminder_dispatcher::on_due(uint64_t cookie) {
-  auto i = by_cookie_.find(cookie);
-  if (i == by_cookie_.end())
-    return; // cancelled or replaced
-  auto key = i->second;
-  by_cookie_.erase(i);
-  auto& e = entries_.at(key);
-  e.cookie = 0;
-  e.handle = timer_handle{};
+void reminder_dispatcher::on_due(const timer_due& due) {
+  auto id = entries_.accept(due);
+  if (!id)
+    return; // cancelled, re-armed, or a hop towards a distant due time
+  // A copy: the entry may leave the table while this fire is handled.
+  auto key = entries_.key(*id);
+  auto& e = entries_.value(*id);
   switch (e.state) {
     case phase::waiting:
       begin_attempt(key, e);
@@ -309,9 +302,8 @@ void reminder_dispatcher::drain_throttled() {
   auto& clk = self_->clock();
   while (!throttled_.empty()) {
     auto& [key, fire_id] = throttled_.front();
-    auto i = entries_.find(key);
-    if (i == entries_.end() || i->second.state != phase::throttled
-        || i->second.fire_id != fire_id) {
+    auto e = find(key);
+    if (e == nullptr || e->state != phase::throttled || e->fire_id != fire_id) {
       throttled_.pop_front(); // moved on meanwhile
       continue;
     }
@@ -322,7 +314,7 @@ void reminder_dispatcher::drain_throttled() {
     }
     auto k = std::move(key);
     throttled_.pop_front();
-    send(k, i->second);
+    send(k, *e);
   }
 }
 
@@ -397,11 +389,10 @@ void reminder_dispatcher::on_type_defined(const std::string& type) {
 
 reminder_dispatcher::entry*
 reminder_dispatcher::fire_under_way(const reminder_key& key, uint64_t fire_id) {
-  auto i = entries_.find(key);
-  if (i == entries_.end() || i->second.fire_id != fire_id
-      || i->second.state == phase::recording)
+  auto e = find(key);
+  if (e == nullptr || e->fire_id != fire_id || e->state == phase::recording)
     return nullptr; // a late report of a replaced or finished fire
-  return &i->second;
+  return e;
 }
 
 void reminder_dispatcher::on_received(const reminder_received& msg) {
@@ -510,11 +501,11 @@ void reminder_dispatcher::record(const reminder_key& key, entry& e,
 }
 
 void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
-  auto i = entries_.find(msg.key);
-  if (i == entries_.end() || i->second.state != phase::recording
-      || i->second.fire_id != msg.fire_id)
+  auto found = find(msg.key);
+  if (found == nullptr || found->state != phase::recording
+      || found->fire_id != msg.fire_id)
     return;
-  auto& e = i->second;
+  auto& e = *found;
   if (msg.error) {
     if (is_closed(msg.error))
       return; // shutting down; the fire is delivered again after restart
@@ -531,12 +522,12 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
     reminders_log()->info(
       "reminder {} was changed outside this runtime; re-reading it",
       to_string(msg.key));
-    erase(i);
+    erase(e);
     reload(msg.key);
     return;
   }
   if (!e.plan.next_due) {
-    erase(i);
+    erase(e);
     return;
   }
   e.rec.due = *e.plan.next_due;
@@ -552,21 +543,19 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
       || e.rec.due <= clk.wall_now() + service_->config().lookahead)
     arm(msg.key, e, clk.to_monotonic(e.rec.due));
   else
-    erase(i); // outside the window; a later refill loads it
+    erase(e); // outside the window; a later refill loads it
 }
 
 void reminder_dispatcher::on_changed(reminder_record rec) {
-  auto i = entries_.find(rec.key);
-  if (i != entries_.end())
-    erase(i);
+  if (auto e = find(rec.key))
+    erase(*e);
   if (in_window(rec))
     load(std::move(rec));
 }
 
 void reminder_dispatcher::on_removed(const reminder_key& key) {
-  auto i = entries_.find(key);
-  if (i != entries_.end())
-    erase(i);
+  if (auto e = find(key))
+    erase(*e);
 }
 
 } // namespace horae::detail

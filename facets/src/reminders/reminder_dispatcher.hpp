@@ -22,6 +22,7 @@
 #include "reminders/fault_log.hpp"
 #include "reminders/fire_plan.hpp"
 #include "reminders/reminder_messages.hpp"
+#include "timers/keyed_timers.hpp"
 
 namespace horae {
 
@@ -57,11 +58,13 @@ private:
     recording
   };
 
+  /// A loaded reminder. Its key lives once, in the timer table; `rec`
+  /// holds the rest of the row (its `key` is left empty).
   struct entry {
     reminder_record rec;
     phase state = phase::waiting;
-    uint64_t cookie = 0;
-    timer_handle handle;
+    /// The entry's slot in `entries_`.
+    uint32_t slot = 0;
     /// Names the fire under way across its attempts; 0 when none is.
     uint64_t fire_id = 0;
     uint32_t attempt = 0;
@@ -72,7 +75,8 @@ private:
       = reminder_store::fire_outcome::delivered;
   };
 
-  using entry_map = std::map<reminder_key, entry>;
+  /// The window: each loaded reminder with its timer, by key.
+  using entry_table = keyed_timers<reminder_key, entry>;
 
   /// A fire waiting in a queue; stale once its entry moved on.
   using queued_fire = std::pair<reminder_key, uint64_t>;
@@ -85,13 +89,14 @@ private:
   bool in_window(const reminder_record& rec) const;
   void reload(const reminder_key& key);
   void load(reminder_record rec);
-  void erase(entry_map::iterator i);
+  entry* find(const reminder_key& key);
+  void erase(entry& e);
 
   // -- timers -----------------------------------------------------------------
 
   void arm(const reminder_key& key, entry& e, clock::time_point deadline);
   void disarm(entry& e);
-  void on_due(uint64_t cookie);
+  void on_due(const timer_due& due);
 
   // -- delivery ---------------------------------------------------------------
 
@@ -125,9 +130,7 @@ private:
   reminder_service* service_;
   timer_service* timers_;
   actor* self_ = nullptr;
-  entry_map entries_;
-  std::unordered_map<uint64_t, reminder_key> by_cookie_;
-  uint64_t next_cookie_; // below it: the refill and throttle timers
+  entry_table entries_;
   uint64_t next_fire_ = 0;
   /// Every stored reminder at or before this position is in `entries_`
   /// (changes made through this runtime keep it so), so a refill reads only

@@ -87,17 +87,22 @@ public:
 };
 
 /// A module declaring a "probe" facet with an integer setting, for config
-/// tests.
-inline module probe_module(std::shared_ptr<test::journal> log) {
+/// tests. `built`, if given, receives the priority of every probe built.
+inline module probe_module(std::shared_ptr<test::journal> log,
+                           std::shared_ptr<std::vector<int64_t>> built
+                           = nullptr) {
   module mod;
   mod.name = "probe";
   facet_descriptor desc;
   desc.name = "probe";
   desc.settings.push_back(option_spec::integer(
     "priority", 0, -100, 100, "ordering key of the probe facet"));
-  desc.make = [log](runtime&, const caf::settings& settings)
+  desc.make = [log, built](runtime&, const caf::settings& settings)
     -> caf::expected<std::unique_ptr<facet>> {
-    auto prio = caf::get_or(settings, "priority", int64_t{0});
+    // -1 only if the runtime failed to complete the settings.
+    auto prio = caf::get_or(settings, "priority", int64_t{-1});
+    if (built)
+      built->push_back(prio);
     return std::make_unique<probe_facet>(log, "probe", static_cast<int>(prio));
   };
   mod.facets.push_back(std::move(desc));

@@ -1,6 +1,8 @@
 // The identity of a reminder: which virtual actor owns it and its name.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <tuple>
 
@@ -43,3 +45,18 @@ inline bool operator<(const reminder_key& x, const reminder_key& y) {
 std::string to_string(const reminder_key& x);
 
 } // namespace horae
+
+/// Hashes the three parts, so reminder keys can index unordered containers.
+template <>
+struct std::hash<horae::reminder_key> {
+  size_t operator()(const horae::reminder_key& x) const noexcept {
+    std::hash<std::string> h;
+    // Mixing constant from the 64-bit golden ratio; the separator-free
+    // concatenation would make ("ab", "c") and ("a", "bc") collide.
+    size_t result = h(x.actor_type);
+    result
+      ^= h(x.actor_key) + 0x9e3779b97f4a7c15ULL + (result << 6) + (result >> 2);
+    result ^= h(x.name) + 0x9e3779b97f4a7c15ULL + (result << 6) + (result >> 2);
+    return result;
+  }
+};
