@@ -1,56 +1,65 @@
-// timer_bench: horae::timer_service against CAF 0.17 delayed_send, side by
-// side in one run: start/cancel cost from inside actors, memory per pending
-// timer, and fire lateness under ~100k fires per second.
-#include <algorithm>
-#include <chrono>
-#include <cstdint>
-#include <cstdio>
+// timer_bench: horae timers against CAF 0.17 delayed_send, side by side in
+// one run, on the paths users call and with the default configuration.
+//
+// - start: `--timers` one-shot timers started from inside actors, through
+//   the TimerFacet (`timers(self).start_once(name, delay)`, as behaviours
+//   do; actors keep the default `max-timers`, so the timers are spread over
+//   as many actors as that needs), through the raw `timer_service::schedule`
+//   and through CAF's `delayed_send`. Each round runs all three; the ratios
+//   are medians over `--rounds`.
+// - memory: resident bytes per pending timer, from the first round (fresh
+//   pages; the facet runs first, on a fresh heap).
+// - lateness: `--rate` fires per second for `--seconds`, through the facet
+//   (time from the due time to the behaviour's handler) and through CAF
+//   (due time to handler), at the timer service's default resolution unless
+//   `--resolution-us` says otherwise.
+//
+// Usage: timer_bench [--timers=N] [--rounds=N] [--rate=N] [--seconds=S]
+//                    [--resolution-us=R] [--lateness-log=FILE]
+// Last lines: key=value results (see docs/performance.md).
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <memory>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <caf/all.hpp>
 
-#include <horae/core/clock.hpp>
+#include <horae/core/config/config_loader.hpp>
+#include <horae/core/runtime.hpp>
+#include <horae/facets/timer_facet.hpp>
+#include <horae/facets/timer_fired.hpp>
 #include <horae/facets/timer_service.hpp>
+#include <horae/facets/timers_module.hpp>
 
-#include <unistd.h>
+#include "support/measure.hpp"
 
 namespace {
 
+using horae::bench::now_ns;
+using horae::bench::rss_bytes;
+
 using sched_atom = caf::atom_constant<caf::atom("sched")>;
-using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 
-using steady = std::chrono::steady_clock;
-
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           steady::now().time_since_epoch())
-    .count();
-}
-
-// Resident set size in bytes, from /proc/self/statm.
-int64_t rss_bytes() {
-  std::ifstream in{"/proc/self/statm"};
-  int64_t size = 0;
-  int64_t resident = 0;
-  in >> size >> resident;
-  return resident * sysconf(_SC_PAGESIZE);
-}
-
 struct options {
   size_t timers = 1'000'000;
-  size_t actors = 4;
-  int64_t resolution_us = 100;
+  int rounds = 3;
   size_t rate = 100'000;
   int seconds = 3;
+  int64_t resolution_us = 0; // 0: the service's default
+  std::string lateness_log;
 };
+
+[[noreturn]] void usage(int code) {
+  std::fprintf(code == 0 ? stdout : stderr,
+               "usage: timer_bench [--timers=N] [--rounds=N] [--rate=N] "
+               "[--seconds=S] [--resolution-us=R] [--lateness-log=FILE]\n");
+  std::exit(code);
+}
 
 options parse(int argc, char** argv) {
   options opts;
@@ -60,347 +69,427 @@ options parse(int argc, char** argv) {
       auto len = std::strlen(key);
       return arg.compare(0, len, key) == 0 ? arg.c_str() + len : nullptr;
     };
+    if (arg == "--help")
+      usage(0);
     if (auto v = value("--timers="))
       opts.timers = std::strtoull(v, nullptr, 10);
-    else if (auto v = value("--actors="))
-      opts.actors = std::max<size_t>(1, std::strtoull(v, nullptr, 10));
-    else if (auto v = value("--resolution-us="))
-      opts.resolution_us = std::max<int64_t>(1, std::strtoll(v, nullptr, 10));
+    else if (auto v = value("--rounds="))
+      opts.rounds = std::atoi(v);
     else if (auto v = value("--rate="))
       opts.rate = std::strtoull(v, nullptr, 10);
     else if (auto v = value("--seconds="))
       opts.seconds = std::atoi(v);
-    else {
-      std::fprintf(stderr,
-                   "usage: timer_bench [--timers=N] [--actors=K] "
-                   "[--resolution-us=R] [--rate=FIRES_PER_S] [--seconds=S]\n");
-      std::exit(arg == "--help" ? 0 : 2);
-    }
+    else if (auto v = value("--resolution-us="))
+      opts.resolution_us = std::strtoll(v, nullptr, 10);
+    else if (auto v = value("--lateness-log="))
+      opts.lateness_log = v;
+    else
+      usage(2);
   }
+  if (opts.timers == 0 || opts.rounds < 1 || opts.rate == 0
+      || opts.seconds < 1 || opts.resolution_us < 0)
+    usage(2);
   return opts;
 }
 
-// One scheduling actor's share of the work: precomputed absolute deadlines
-// (so the timed loop measures only the timer call) and room for handles.
+/// One scheduling actor's share: names and absolute deadlines computed
+/// before the timed loop, so that it measures only the timer calls.
 struct share {
-  std::vector<int64_t> deadlines;
-  std::vector<horae::timer_handle> handles;
+  std::vector<std::string> names;
+  std::vector<int64_t> deadlines; // ns on the steady clock
 };
 
-// Deadlines in [lo, hi) ns from now, uniformly random.
-std::vector<share> make_shares(const options& opts, size_t total, int64_t lo,
-                               int64_t hi, int64_t base) {
-  std::vector<share> shares(opts.actors);
+/// Splits `total` timers into shares of at most `per_share`, with deadlines
+/// uniformly in [base + lo, base + hi).
+std::vector<share> make_shares(size_t total, size_t per_share, int64_t base,
+                               int64_t lo, int64_t hi) {
+  std::vector<share> shares((total + per_share - 1) / per_share);
   std::mt19937_64 rng{42};
-  for (size_t a = 0; a < opts.actors; ++a) {
-    auto n = total / opts.actors + (a < total % opts.actors ? 1 : 0);
+  for (size_t a = 0; a < shares.size(); ++a) {
+    auto n = std::min(per_share, total - a * per_share);
     auto& s = shares[a];
-    s.deadlines.resize(n);
-    for (auto& d : s.deadlines)
-      d = base + lo + static_cast<int64_t>(rng() % uint64_t(hi - lo));
-    s.handles.resize(n); // touch the pages now, not during measurement
+    s.names.reserve(n);
+    s.deadlines.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      s.names.push_back("t" + std::to_string(i));
+      s.deadlines.push_back(base + lo
+                            + static_cast<int64_t>(
+                              rng() % static_cast<uint64_t>(hi - lo)));
+    }
   }
   return shares;
 }
 
-// Timed span of one batch: earliest begin and latest end over all actors.
+horae::clock::time_point at(int64_t ns) {
+  return horae::clock::time_point{horae::clock::duration{ns}};
+}
+
+/// Earliest begin and latest end of one batch over all actors.
 struct span {
   int64_t begin = INT64_MAX;
   int64_t end = 0;
 
-  void add(int64_t b, int64_t e) {
-    begin = std::min(begin, b);
-    end = std::max(end, e);
-  }
-
   double ns_per(size_t n) const {
-    return double(end - begin) / double(n);
+    return static_cast<double>(end - begin) / static_cast<double>(n);
   }
 };
 
-// Sends `msg` to every worker and collects (begin, end) replies.
-template <class... Ts>
-span run_batch(caf::scoped_actor& self, const std::vector<caf::actor>& workers,
-               Ts... xs) {
+/// Sends `sched` to every worker and collects their (begin, end) replies.
+span run_batch(caf::scoped_actor& self,
+               const std::vector<caf::actor>& workers) {
   for (auto& w : workers)
-    self->send(w, xs...);
+    self->send(w, sched_atom::value);
   span result;
   for (size_t i = 0; i < workers.size(); ++i)
-    self->receive([&](int64_t b, int64_t e) { result.add(b, e); });
+    self->receive([&](int64_t b, int64_t e) {
+      result.begin = std::min(result.begin, b);
+      result.end = std::max(result.end, e);
+    });
   return result;
 }
 
-// Waits for the receiver's report that every fire of a lateness run arrived.
-void await_fires(caf::scoped_actor& self, const options& opts,
-                 const char* who) {
-  self->receive(
-    [](done_atom) {},
-    caf::after(std::chrono::seconds(opts.seconds + 30)) >>
-      [&] { std::fprintf(stderr, "%s: timed out waiting for fires\n", who); });
+void stop_all(caf::scoped_actor& self, const std::vector<caf::actor>& xs) {
+  for (auto& x : xs)
+    self->send_exit(x, caf::exit_reason::user_shutdown);
 }
 
-// Ends one run: stops its workers and the actor that received their output.
-void stop_run(caf::scoped_actor& self, const std::vector<caf::actor>& workers,
-              const caf::actor& receiver) {
-  for (auto& w : workers)
-    self->send_exit(w, caf::exit_reason::user_shutdown);
-  self->send_exit(receiver, caf::exit_reason::user_shutdown);
-}
-
-// A receiver that records fire lateness, then reports when all arrived.
-struct lateness_log {
-  std::vector<int64_t> samples;
-  std::vector<int64_t> service; // fired - scheduled, as stamped by horae
-  size_t expected = 0;
-  caf::actor notify;
-};
-
-void print_percentiles(const char* who, std::vector<int64_t>& xs) {
-  if (xs.empty()) {
-    std::printf("%-6s lateness: no samples\n", who);
-    return;
+/// A runtime with the timers module, configured as users configure it:
+/// defaults, plus `--resolution-us` when given.
+std::unique_ptr<horae::runtime> make_runtime(const options& opts) {
+  horae::config_loader loader{"timer_bench"};
+  loader.add_module(horae::timers_module());
+  std::vector<std::string> args;
+  if (opts.resolution_us > 0)
+    args.push_back("--horae.timers.resolution="
+                   + std::to_string(opts.resolution_us) + "us");
+  auto cfg = loader.load_text("", args, "timer_bench");
+  auto rt = cfg ? horae::runtime::make(std::move(*cfg))
+                : caf::expected<std::unique_ptr<horae::runtime>>{cfg.error()};
+  if (!rt) {
+    std::fprintf(stderr, "%s\n", horae::describe(rt.error()).c_str());
+    std::exit(1);
   }
-  std::sort(xs.begin(), xs.end());
-  auto at = [&](double q) {
-    auto i = static_cast<size_t>(q * double(xs.size() - 1));
-    return double(xs[i]) / 1000.0;
-  };
-  std::printf("%-6s lateness over %zu fires: p50 %.1f us, p99 %.1f us, "
-              "max %.1f us\n",
-              who, xs.size(), at(0.5), at(0.99), double(xs.back()) / 1000.0);
+  return std::move(*rt);
 }
 
-void print_machine() {
-  std::ifstream in{"/proc/cpuinfo"};
-  std::string line;
-  std::string model = "unknown";
-  while (std::getline(in, line))
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  std::printf("machine: %u cores, %s\n", std::thread::hardware_concurrency(),
-              model.c_str());
-}
-
-// -- horae --------------------------------------------------------------------
-
-struct horae_results {
-  double start_ns = 0;
-  double cancel_ns = 0;
+/// Start cost and memory of one path.
+struct start_result {
+  double ns_per_timer = 0;
   double bytes_per_timer = 0;
 };
 
-horae_results horae_starts(const options& opts) {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
-  caf::scoped_actor self{sys};
-  horae::system_clock clk;
-  horae::timer_service_config tcfg;
-  tcfg.resolution = std::chrono::microseconds(opts.resolution_us);
-  horae::timer_service svc{clk, tcfg};
-  svc.start();
-  auto sink = sys.spawn(
-    []() -> caf::behavior { return {[](const horae::timer_due&) {}}; });
-  auto sink_ptr = caf::actor_cast<caf::strong_actor_ptr>(sink);
-  // Far deadlines (1 min .. 1 h): nothing fires while we measure.
-  auto shares = make_shares(opts, opts.timers, 60'000'000'000LL,
-                            3'600'000'000'000LL, now_ns());
-  std::vector<caf::actor> workers;
-  for (auto& s : shares) {
-    auto sp = &s;
-    auto svcp = &svc;
-    workers.push_back(sys.spawn([=]() -> caf::behavior {
-      return {
-        [=](sched_atom) {
-          auto begin = now_ns();
-          auto n = sp->deadlines.size();
-          for (size_t i = 0; i < n; ++i) {
-            auto t = horae::clock::time_point{
-              horae::clock::duration{sp->deadlines[i]}};
-            sp->handles[i] = *svcp->schedule(t, sink_ptr, i);
-          }
-          return caf::make_message(begin, now_ns());
-        },
-        [=](cancel_atom) {
-          auto begin = now_ns();
-          auto n = sp->handles.size();
-          for (size_t i = 0; i < n; i += 2)
-            svcp->cancel(sp->handles[i]);
-          return caf::make_message(begin, now_ns());
-        },
-      };
-    }));
-  }
-  auto rss0 = rss_bytes();
-  auto starts = run_batch(self, workers, sched_atom::value);
-  auto rss1 = rss_bytes();
-  auto cancels = run_batch(self, workers, cancel_atom::value);
-  horae_results r;
-  r.start_ns = starts.ns_per(opts.timers);
-  r.cancel_ns = cancels.ns_per((opts.timers + 1) / 2);
-  r.bytes_per_timer = double(rss1 - rss0) / double(opts.timers);
-  std::printf("horae  start: %7.1f ns/timer (%5.2f M/s)  cancel: %6.1f "
-              "ns/timer  memory: %5.1f bytes/pending timer  pending after "
-              "cancel: %zu\n",
-              r.start_ns, 1e3 / r.start_ns, r.cancel_ns, r.bytes_per_timer,
-              svc.pending());
-  stop_run(self, workers, sink);
-  svc.stop();
-  return r;
-}
+// -- TimerFacet ---------------------------------------------------------------
 
-std::vector<int64_t> horae_lateness(const options& opts) {
-  caf::actor_system_config cfg;
-  caf::actor_system sys{cfg};
+start_result facet_starts(const options& opts) {
+  auto rt = make_runtime(opts);
+  auto& sys = rt->system();
   caf::scoped_actor self{sys};
-  horae::system_clock clk;
-  horae::timer_service_config tcfg;
-  tcfg.resolution = std::chrono::microseconds(opts.resolution_us);
-  horae::timer_service svc{clk, tcfg};
-  svc.start();
-  auto total = opts.rate * size_t(opts.seconds);
-  auto log = std::make_shared<lateness_log>();
-  log->samples.reserve(total);
-  log->service.reserve(total);
-  log->expected = total;
-  log->notify = caf::actor_cast<caf::actor>(self);
-  auto receiver = sys.spawn([log]() -> caf::behavior {
-    return {[log](const horae::timer_due& x) {
-      log->samples.push_back(now_ns() - x.scheduled.time_since_epoch().count());
-      log->service.push_back((x.fired - x.scheduled).count());
-      if (log->samples.size() == log->expected)
-        caf::anon_send(log->notify, done_atom::value);
-    }};
-  });
-  auto receiver_ptr = caf::actor_cast<caf::strong_actor_ptr>(receiver);
-  // Spread `total` deadlines over `seconds`, starting 1 s from now so that
-  // scheduling is over before the first fire.
-  auto shares
-    = make_shares(opts, total, 1'000'000'000LL,
-                  1'000'000'000LL + opts.seconds * 1'000'000'000LL, now_ns());
+  // Far deadlines (1 min .. 1 h): nothing fires while we measure.
+  auto shares = make_shares(opts.timers, horae::timer_facet::default_max_timers,
+                            0, 60'000'000'000LL, 3'600'000'000'000LL);
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
-    auto svcp = &svc;
-    workers.push_back(sys.spawn([=]() -> caf::behavior {
-      return {[=](sched_atom) {
+    workers.push_back(rt->spawn([sp](horae::actor* me) -> caf::behavior {
+      me->attach<horae::timer_facet>();
+      return {[me, sp](sched_atom) {
+        auto& timers = horae::timers(me);
         auto begin = now_ns();
-        for (size_t i = 0; i < sp->deadlines.size(); ++i) {
-          auto t = horae::clock::time_point{
-            horae::clock::duration{sp->deadlines[i]}};
-          svcp->schedule(t, receiver_ptr, i);
-        }
+        auto n = sp->names.size();
+        for (size_t i = 0; i < n; ++i)
+          static_cast<void>(timers.start_once(
+            sp->names[i], horae::clock::duration{sp->deadlines[i]}));
         return caf::make_message(begin, now_ns());
       }};
     }));
   }
-  run_batch(self, workers, sched_atom::value);
-  await_fires(self, opts, "horae");
-  stop_run(self, workers, receiver);
-  svc.stop();
-  print_percentiles("svc", log->service);
-  return std::move(log->samples);
+  auto rss0 = rss_bytes();
+  auto batch = run_batch(self, workers);
+  auto rss1 = rss_bytes();
+  stop_all(self, workers);
+  start_result r;
+  r.ns_per_timer = batch.ns_per(opts.timers);
+  r.bytes_per_timer = static_cast<double>(rss1 - rss0)
+                      / static_cast<double>(opts.timers);
+  return r;
+}
+
+// -- timer_service ------------------------------------------------------------
+
+start_result service_starts(const options& opts) {
+  auto rt = make_runtime(opts);
+  auto& sys = rt->system();
+  caf::scoped_actor self{sys};
+  auto* svc = rt->find_service<horae::timer_service>();
+  auto sink = sys.spawn(
+    []() -> caf::behavior { return {[](const horae::timer_due&) {}}; });
+  auto sink_ptr = caf::actor_cast<caf::strong_actor_ptr>(sink);
+  // As many scheduling actors as the facet run uses, with the same shares.
+  auto shares = make_shares(opts.timers, horae::timer_facet::default_max_timers,
+                            now_ns(), 60'000'000'000LL, 3'600'000'000'000LL);
+  std::vector<caf::actor> workers;
+  for (auto& s : shares) {
+    auto sp = &s;
+    workers.push_back(sys.spawn([sp, svc, sink_ptr]() -> caf::behavior {
+      return {[sp, svc, sink_ptr](sched_atom) {
+        auto begin = now_ns();
+        auto n = sp->deadlines.size();
+        for (size_t i = 0; i < n; ++i)
+          static_cast<void>(svc->schedule(at(sp->deadlines[i]), sink_ptr, i));
+        return caf::make_message(begin, now_ns());
+      }};
+    }));
+  }
+  auto rss0 = rss_bytes();
+  auto batch = run_batch(self, workers);
+  auto rss1 = rss_bytes();
+  stop_all(self, workers);
+  self->send_exit(sink, caf::exit_reason::user_shutdown);
+  start_result r;
+  r.ns_per_timer = batch.ns_per(opts.timers);
+  r.bytes_per_timer = static_cast<double>(rss1 - rss0)
+                      / static_cast<double>(opts.timers);
+  return r;
 }
 
 // -- CAF delayed_send ---------------------------------------------------------
 
-double caf_starts(const options& opts) {
+start_result caf_starts(const options& opts) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   auto sink
     = sys.spawn([]() -> caf::behavior { return {[](tick_atom, int64_t) {}}; });
-  auto shares
-    = make_shares(opts, opts.timers, 60'000'000'000LL, 3'600'000'000'000LL, 0);
+  auto shares = make_shares(opts.timers, horae::timer_facet::default_max_timers,
+                            0, 60'000'000'000LL, 3'600'000'000'000LL);
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
     workers.push_back(
-      sys.spawn([=](caf::event_based_actor* wself) -> caf::behavior {
-        return {[=](sched_atom) {
+      sys.spawn([sp, sink](caf::event_based_actor* me) -> caf::behavior {
+        return {[me, sp, sink](sched_atom) {
           auto begin = now_ns();
           for (auto d : sp->deadlines)
-            wself->delayed_send(sink, std::chrono::nanoseconds(d),
-                                tick_atom::value, d);
+            me->delayed_send(sink, std::chrono::nanoseconds(d),
+                             tick_atom::value, d);
           return caf::make_message(begin, now_ns());
         }};
       }));
   }
   auto rss0 = rss_bytes();
-  auto starts = run_batch(self, workers, sched_atom::value);
+  auto batch = run_batch(self, workers);
   auto rss1 = rss_bytes();
-  auto start_ns = starts.ns_per(opts.timers);
-  std::printf("caf    start: %7.1f ns/timer (%5.2f M/s)  cancel:    n/a"
-              "            memory: %5.1f bytes/pending timer (approx.: heap "
-              "reused from the horae run)\n",
-              start_ns, 1e3 / start_ns,
-              double(rss1 - rss0) / double(opts.timers));
-  stop_run(self, workers, sink);
-  return start_ns;
+  stop_all(self, workers);
+  self->send_exit(sink, caf::exit_reason::user_shutdown);
+  start_result r;
+  r.ns_per_timer = batch.ns_per(opts.timers);
+  r.bytes_per_timer = static_cast<double>(rss1 - rss0)
+                      / static_cast<double>(opts.timers);
+  return r;
+}
+
+void print_lateness(const char* who, std::vector<int64_t>& xs) {
+  using horae::bench::quantile;
+  std::printf("%-6s lateness over %zu fires: p50 %.1f us, p99 %.1f us, "
+              "max %.1f us\n",
+              who, xs.size(), quantile(xs, 0.5) / 1e3, quantile(xs, 0.99) / 1e3,
+              quantile(xs, 1.0) / 1e3);
+}
+
+// -- lateness -----------------------------------------------------------------
+
+/// Lateness samples of one receiving actor, and the run's completion.
+struct lateness_sink {
+  std::vector<int64_t> samples;
+  /// Fired minus due as the timer service stamped it (horae only): the
+  /// service's share of the lateness, without the mailbox and scheduler.
+  std::vector<int64_t> service;
+};
+
+struct lateness_run {
+  std::vector<lateness_sink> sinks;
+  std::atomic<size_t> remaining{0};
+  caf::actor notify;
+
+  void count() {
+    if (remaining.fetch_sub(1) == 1)
+      caf::anon_send(notify, done_atom::value);
+  }
+
+  std::vector<int64_t> all(std::vector<int64_t> lateness_sink::*which
+                           = &lateness_sink::samples) const {
+    std::vector<int64_t> result;
+    for (auto& s : sinks)
+      result.insert(result.end(), (s.*which).begin(), (s.*which).end());
+    return result;
+  }
+};
+
+/// Deadlines 1 s from now on (so scheduling is over before the first
+/// fire), spread uniformly over `seconds`.
+std::vector<share> lateness_shares(const options& opts) {
+  auto total = opts.rate * static_cast<size_t>(opts.seconds);
+  return make_shares(total, horae::timer_facet::default_max_timers / 2,
+                     now_ns(), 1'000'000'000LL,
+                     1'000'000'000LL + opts.seconds * 1'000'000'000LL);
+}
+
+void await_done(caf::scoped_actor& self, const options& opts,
+                const char* who) {
+  self->receive(
+    [](done_atom) {},
+    caf::after(std::chrono::seconds(opts.seconds + 60)) >>
+      [&] { std::fprintf(stderr, "%s: timed out waiting for fires\n", who); });
+}
+
+std::vector<int64_t> facet_lateness(const options& opts) {
+  auto rt = make_runtime(opts);
+  caf::scoped_actor self{rt->system()};
+  auto shares = lateness_shares(opts);
+  auto run = std::make_shared<lateness_run>();
+  run->sinks.resize(shares.size());
+  run->notify = caf::actor_cast<caf::actor>(self);
+  std::vector<caf::actor> workers;
+  for (size_t a = 0; a < shares.size(); ++a) {
+    auto sp = &shares[a];
+    auto out = &run->sinks[a];
+    out->samples.reserve(sp->names.size());
+    out->service.reserve(sp->names.size());
+    run->remaining += sp->names.size();
+    workers.push_back(
+      rt->spawn([sp, out, run](horae::actor* me) -> caf::behavior {
+        me->attach<horae::timer_facet>();
+        return {
+          [me, sp](sched_atom) {
+            auto& timers = horae::timers(me);
+            auto begin = now_ns();
+            for (size_t i = 0; i < sp->names.size(); ++i)
+              static_cast<void>(timers.start_once(
+                sp->names[i],
+                horae::clock::duration{sp->deadlines[i] - now_ns()}));
+            return caf::make_message(begin, now_ns());
+          },
+          [out, run](const horae::timer_fired& x) {
+            out->samples.push_back(now_ns()
+                                   - x.scheduled.time_since_epoch().count());
+            out->service.push_back((x.actual - x.scheduled).count());
+            run->count();
+          },
+        };
+      }));
+  }
+  run_batch(self, workers);
+  await_done(self, opts, "horae");
+  stop_all(self, workers);
+  auto service = run->all(&lateness_sink::service);
+  print_lateness("svc", service);
+  return run->all();
 }
 
 std::vector<int64_t> caf_lateness(const options& opts) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  auto total = opts.rate * size_t(opts.seconds);
-  auto log = std::make_shared<lateness_log>();
-  log->samples.reserve(total);
-  log->expected = total;
-  log->notify = caf::actor_cast<caf::actor>(self);
-  auto receiver = sys.spawn([log]() -> caf::behavior {
-    return {[log](tick_atom, int64_t scheduled) {
-      log->samples.push_back(now_ns() - scheduled);
-      if (log->samples.size() == log->expected)
-        caf::anon_send(log->notify, done_atom::value);
-    }};
-  });
-  auto shares
-    = make_shares(opts, total, 1'000'000'000LL,
-                  1'000'000'000LL + opts.seconds * 1'000'000'000LL, now_ns());
+  auto shares = lateness_shares(opts);
+  auto run = std::make_shared<lateness_run>();
+  run->sinks.resize(shares.size());
+  run->notify = caf::actor_cast<caf::actor>(self);
   std::vector<caf::actor> workers;
-  for (auto& s : shares) {
-    auto sp = &s;
-    workers.push_back(
-      sys.spawn([=](caf::event_based_actor* wself) -> caf::behavior {
-        return {[=](sched_atom) {
-          auto begin = now_ns();
-          for (auto t : sp->deadlines)
-            wself->delayed_send(receiver,
-                                std::chrono::nanoseconds(t - now_ns()),
-                                tick_atom::value, t);
-          return caf::make_message(begin, now_ns());
-        }};
+  for (size_t a = 0; a < shares.size(); ++a) {
+    auto sp = &shares[a];
+    auto out = &run->sinks[a];
+    out->samples.reserve(sp->names.size());
+    run->remaining += sp->names.size();
+    workers.push_back(sys.spawn(
+      [sp, out, run](caf::event_based_actor* me) -> caf::behavior {
+        return {
+          [me, sp](sched_atom) {
+            auto begin = now_ns();
+            for (auto t : sp->deadlines)
+              me->delayed_send(me, std::chrono::nanoseconds(t - now_ns()),
+                               tick_atom::value, t);
+            return caf::make_message(begin, now_ns());
+          },
+          [out, run](tick_atom, int64_t due) {
+            out->samples.push_back(now_ns() - due);
+            run->count();
+          },
+        };
       }));
   }
-  run_batch(self, workers, sched_atom::value);
-  await_fires(self, opts, "caf");
-  stop_run(self, workers, receiver);
-  return std::move(log->samples);
+  run_batch(self, workers);
+  await_done(self, opts, "caf");
+  stop_all(self, workers);
+  return run->all();
+}
+
+
+void write_lateness_log(const std::string& path, std::vector<int64_t>& horae,
+                        std::vector<int64_t>& caf) {
+  // Percentile table for plotting: q, horae us, caf us.
+  auto f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    return;
+  }
+  std::fprintf(f, "# quantile horae_us caf_us\n");
+  for (int i = 0; i <= 1000; ++i) {
+    auto q = i / 1000.0;
+    std::fprintf(f, "%.3f %.1f %.1f\n", q,
+                 horae::bench::quantile(horae, q) / 1e3,
+                 horae::bench::quantile(caf, q) / 1e3);
+  }
+  std::fclose(f);
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
   auto opts = parse(argc, argv);
-  print_machine();
-  std::printf("timers: %zu started from %zu actors, every other one cancelled "
-              "(horae); wheel resolution %lld us; lateness phase: %zu fires/s "
-              "for %d s\n",
-              opts.timers, opts.actors,
-              static_cast<long long>(opts.resolution_us), opts.rate,
-              opts.seconds);
-  std::fflush(stdout);
-  auto h = horae_starts(opts);
-  std::fflush(stdout);
-  auto caf_start_ns = caf_starts(opts);
-  std::fflush(stdout);
-  auto hl = horae_lateness(opts);
-  print_percentiles("horae", hl);
+  horae::bench::print_machine();
+  std::printf("start: %zu one-shot timers from actors of %zu timers each "
+              "(default max-timers), %d rounds; lateness: %zu fires/s for "
+              "%d s; timer resolution: %s\n",
+              opts.timers, horae::timer_facet::default_max_timers, opts.rounds,
+              opts.rate, opts.seconds,
+              opts.resolution_us > 0
+                ? (std::to_string(opts.resolution_us) + " us (non-default)")
+                    .c_str()
+                : "default");
+  std::vector<double> facet_ratio;
+  std::vector<double> service_ratio;
+  start_result facet_mem;
+  start_result service_mem;
+  for (int round = 1; round <= opts.rounds; ++round) {
+    auto f = facet_starts(opts);
+    auto s = service_starts(opts);
+    auto c = caf_starts(opts);
+    if (round == 1) {
+      facet_mem = f;
+      service_mem = s;
+    }
+    std::printf("round %d: start ns/timer: facet %.1f  service %.1f  "
+                "caf delayed_send %.1f\n",
+                round, f.ns_per_timer, s.ns_per_timer, c.ns_per_timer);
+    std::fflush(stdout);
+    facet_ratio.push_back(c.ns_per_timer / f.ns_per_timer);
+    service_ratio.push_back(c.ns_per_timer / s.ns_per_timer);
+  }
+  auto hl = facet_lateness(opts);
+  print_lateness("horae", hl);
   std::fflush(stdout);
   auto cl = caf_lateness(opts);
-  print_percentiles("caf", cl);
-  std::printf("speedup_vs_caf_delayed_send=%.1f\n", caf_start_ns / h.start_ns);
+  print_lateness("caf", cl);
+  if (!opts.lateness_log.empty())
+    write_lateness_log(opts.lateness_log, hl, cl);
+  using horae::bench::median;
+  using horae::bench::print_key;
+  using horae::bench::quantile;
+  print_key("facet_start_vs_caf_delayed_send", median(facet_ratio));
+  print_key("service_start_vs_caf_delayed_send", median(service_ratio));
+  print_key("facet_bytes_per_timer", facet_mem.bytes_per_timer);
+  print_key("service_bytes_per_timer", service_mem.bytes_per_timer);
+  print_key("lateness_p99_us", quantile(hl, 0.99) / 1e3);
+  print_key("caf_lateness_p99_us", quantile(cl, 0.99) / 1e3);
   return 0;
 }

@@ -154,7 +154,7 @@ struct wheel_fixture : ::testing::Test {
 
   std::vector<uint64_t> advance_to(int64_t t_ms) {
     std::vector<uint64_t> fired;
-    wheel.advance(wheel.tick_floor(t_ms * ms),
+    wheel.advance(t_ms * ms,
                   [&](timer_entry* e) { fired.push_back(e->cookie); });
     return fired;
   }
@@ -164,11 +164,30 @@ using TimingWheel = wheel_fixture;
 
 } // namespace
 
-TEST_F(TimingWheel, RoundsDeadlinesUpToTicks) {
+TEST_F(TimingWheel, TicksContainTheirStart) {
   EXPECT_EQ(wheel.tick_floor(ms - 1), 0u);
-  EXPECT_EQ(wheel.tick_ceil(ms - 1), 1u);
-  EXPECT_EQ(wheel.tick_ceil(ms), 1u);
+  EXPECT_EQ(wheel.tick_floor(ms), 1u);
   EXPECT_EQ(wheel.tick_start(7), 7 * ms);
+}
+
+// A deadline inside a tick fires when the clock reaches the deadline, not
+// at the tick's start (early) nor at the next tick's start (late), and the
+// owner is told to wake at that deadline.
+TEST_F(TimingWheel, FiresAtTheDeadlineWithinItsTick) {
+  entries[0].deadline = 5 * ms + ms / 2;
+  entries[0].cookie = 0;
+  wheel.insert(&entries[0]);
+  auto fire_at = [&](int64_t ns) {
+    std::vector<uint64_t> fired;
+    wheel.advance(ns, [&](timer_entry* e) { fired.push_back(e->cookie); });
+    return fired;
+  };
+  EXPECT_EQ(wheel.next_deadline(), 5 * ms) << "wake when its tick starts";
+  EXPECT_EQ(fire_at(5 * ms), std::vector<uint64_t>{}) << "early";
+  EXPECT_EQ(wheel.next_deadline(), 5 * ms + ms / 2) << "then at the deadline";
+  EXPECT_EQ(fire_at(5 * ms + ms / 2 - 1), std::vector<uint64_t>{}) << "early";
+  EXPECT_EQ(fire_at(5 * ms + ms / 2), std::vector<uint64_t>{0});
+  EXPECT_FALSE(wheel.next_deadline());
 }
 
 TEST_F(TimingWheel, FiresInDueOrderAcrossLevelsAndNeverEarly) {

@@ -94,7 +94,7 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
   std::unique_lock<std::mutex> guard{poll_mtx_};
   drain_commands();
   auto now = ns_of(clk_.now());
-  auto n = wheel_.advance(wheel_.tick_floor(now), [&](timer_entry* e) {
+  auto n = wheel_.advance(now, [&](timer_entry* e) {
     auto st = e->state.load(std::memory_order_relaxed);
     auto gen = timer_entry::generation_of(st);
     auto pending = timer_entry::make_state(gen, timer_status::pending);
@@ -105,8 +105,7 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
     // else: cancelled meanwhile; the queued cancel command frees it.
   });
   if (next_wake != nullptr) {
-    auto ev = wheel_.next_event();
-    *next_wake = ev ? wheel_.tick_start(*ev) : idle;
+    *next_wake = wheel_.next_deadline().value_or(idle);
   }
   guard.unlock();
   if (due.empty())

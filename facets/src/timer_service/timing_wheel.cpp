@@ -38,20 +38,17 @@ uint64_t timing_wheel::tick_floor(int64_t t_ns) const noexcept {
          / static_cast<uint64_t>(resolution_);
 }
 
-uint64_t timing_wheel::tick_ceil(int64_t t_ns) const noexcept {
-  if (t_ns <= origin_)
-    return 0;
-  auto r = static_cast<uint64_t>(resolution_);
-  return (static_cast<uint64_t>(t_ns - origin_) + r - 1) / r;
-}
-
 int64_t timing_wheel::tick_start(uint64_t tick) const noexcept {
   return origin_ + static_cast<int64_t>(tick) * resolution_;
 }
 
 std::optional<uint64_t> timing_wheel::next_event() const noexcept {
-  if (overdue_ != nullptr)
+  if (current_ != nullptr)
     return now_;
+  return next_slot_event();
+}
+
+std::optional<uint64_t> timing_wheel::next_slot_event() const noexcept {
   std::optional<uint64_t> best;
   for (uint32_t k = 0; k < levels_; ++k) {
     auto& bm = occupied_[k];
@@ -68,12 +65,25 @@ std::optional<uint64_t> timing_wheel::next_event() const noexcept {
   return best;
 }
 
+std::optional<int64_t> timing_wheel::next_deadline() const noexcept {
+  // The current list holds at most one tick's worth of timers.
+  std::optional<int64_t> best;
+  for (auto e = current_; e != nullptr; e = e->next)
+    if (!best || e->deadline < *best)
+      best = e->deadline;
+  if (best)
+    return best;
+  if (auto tick = next_event())
+    return tick_start(*tick);
+  return std::nullopt;
+}
+
 // -- modifiers ----------------------------------------------------------------
 
 void timing_wheel::insert(timer_entry* e) noexcept {
-  auto due = tick_ceil(e->deadline);
+  auto due = tick_floor(e->deadline);
   if (due <= now_) {
-    push_front(&overdue_, e);
+    push_front(&current_, e);
     return;
   }
   auto delta = due - now_;

@@ -4,9 +4,13 @@
 
 // How the wheel works
 // -------------------
-// Time is cut into ticks of `resolution`. A deadline becomes the tick that
-// contains it rounded *up*, so a timer never fires early and at most one
-// tick late.
+// Time is cut into ticks of `resolution`. A timer is filed under the tick
+// that contains its deadline. When time reaches that tick, the timer moves
+// to the *current* list, and it fires as soon as the clock reaches its
+// deadline itself: the tick only decides where a timer waits, not when it
+// fires, so a timer is never early and its lateness does not depend on the
+// resolution (the owner sleeps until the earliest deadline in the current
+// list, see `next_deadline`).
 //
 // The wheel has L levels of S slots each (S a power of two, S = 2^b). A slot
 // on level k spans S^k ticks, so level 0 holds timers due within the next S
@@ -24,7 +28,8 @@
 // so that a cascaded timer can still fire in the very tick it lands in.
 // Every timer is moved at most L-1 times over its whole life, so the
 // amortized cost stays O(1). A level-0 slot, when reached, holds exactly the
-// timers due in that tick: they fire.
+// timers due within that tick: those already due fire, the others join the
+// current list.
 //
 // Why it never ticks when idle: each level keeps an occupancy bitmap (with a
 // summary word), so the next tick at which anything happens -- a level-0
@@ -63,36 +68,41 @@ public:
   /// @returns the tick containing monotonic time `t_ns` (rounded down).
   uint64_t tick_floor(int64_t t_ns) const noexcept;
 
-  /// @returns the first tick whose start is not before `t_ns` (rounded up).
-  uint64_t tick_ceil(int64_t t_ns) const noexcept;
-
   /// @returns the monotonic time at which `tick` starts.
   int64_t tick_start(uint64_t tick) const noexcept;
 
   /// @returns the next tick at which `advance` has work (an entry fires or
   ///          a slot cascades), or `nullopt` if the wheel is empty.
-  ///          Returns the last tick processed if overdue entries wait.
+  ///          Returns the last tick processed if the current list is not
+  ///          empty.
   std::optional<uint64_t> next_event() const noexcept;
+
+  /// @returns the monotonic time at which `advance` next has work: the
+  ///          earliest deadline in the current list or the start of the next
+  ///          tick with work, or `nullopt` if the wheel is empty.
+  std::optional<int64_t> next_deadline() const noexcept;
 
   // -- modifiers --------------------------------------------------------------
 
-  /// Inserts `e` according to `e->deadline`. An entry due at or before the
-  /// current tick goes to the overdue list and fires on the next `advance`.
+  /// Inserts `e` according to `e->deadline`. An entry due within the current
+  /// tick (or before it) goes to the current list.
   /// @pre `e` is not linked.
   void insert(timer_entry* e) noexcept;
 
   /// Unlinks `e` if it is linked. O(1).
   void remove(timer_entry* e) noexcept;
 
-  /// Processes every tick up to and including `target`: cascades slots and
-  /// unlinks every entry due by then, calling `on_due(entry)` for each in
-  /// order of due tick. Ticks without work are skipped.
+  /// Processes every tick up to and including the one containing `now_ns`:
+  /// cascades slots and unlinks every entry whose deadline is at or before
+  /// `now_ns`, calling `on_due(entry)` for each in order of due tick.
+  /// Ticks without work are skipped.
   /// @returns the number of entries passed to `on_due`.
   template <class F>
-  size_t advance(uint64_t target, F&& on_due) {
-    size_t n = fire_list(&overdue_, now_, on_due);
+  size_t advance(int64_t now_ns, F&& on_due) {
+    auto target = tick_floor(now_ns);
+    size_t n = fire_list(&current_, now_ns, on_due);
     for (;;) {
-      auto ev = next_event();
+      auto ev = next_slot_event();
       if (!ev || *ev > target)
         break;
       if (*ev > now_)
@@ -101,9 +111,9 @@ public:
         if ((now_ & level_mask(k)) == 0)
           cascade(k, slot_of(now_, k));
       auto slot = slot_of(now_, 0);
-      n += fire_list(head(0, slot), now_, on_due);
+      n += fire_list(head(0, slot), now_ns, on_due);
       clear_if_empty(0, slot);
-      n += fire_list(&overdue_, now_, on_due);
+      n += fire_list(&current_, now_ns, on_due);
     }
     if (target > now_)
       now_ = target;
@@ -119,13 +129,16 @@ public:
         f(e);
       }
     };
-    drain_list(&overdue_);
+    drain_list(&current_);
     for (auto& h : heads_)
       drain_list(&h);
   }
 
 private:
   // -- implementation details -------------------------------------------------
+
+  /// @returns the next tick at which a slot fires or cascades.
+  std::optional<uint64_t> next_slot_event() const noexcept;
 
   uint64_t level_mask(uint32_t k) const noexcept {
     return (uint64_t{1} << (bits_ * k)) - 1;
@@ -145,11 +158,12 @@ private:
 
   void cascade(uint32_t k, uint32_t slot) noexcept;
 
-  // Detaches the whole list, then fires or re-inserts each entry. Detaching
-  // first makes the loop safe against `on_due` or re-insertion touching the
-  // same list.
+  // Detaches the whole list, then fires each due entry and files the others
+  // again (in the current list, or in the wheel for an entry that was parked
+  // beyond the range). Detaching first makes the loop safe against `on_due`
+  // or re-insertion touching the same list.
   template <class F>
-  size_t fire_list(timer_entry** list, uint64_t tick, F& on_due) {
+  size_t fire_list(timer_entry** list, int64_t now_ns, F& on_due) {
     auto e = *list;
     if (e == nullptr)
       return 0;
@@ -159,12 +173,11 @@ private:
       auto next = e->next;
       e->next = nullptr;
       e->pprev = nullptr;
-      if (tick_ceil(e->deadline) > tick) {
-        // Only reachable after clamping a deadline beyond the range.
-        insert(e);
-      } else {
+      if (e->deadline <= now_ns) {
         ++n;
         on_due(e);
+      } else {
+        insert(e); // current list, or a deadline clamped beyond the range
       }
       e = next;
     }
@@ -177,7 +190,9 @@ private:
   uint32_t bits_;
   uint32_t levels_;
   uint64_t now_ = 0;
-  timer_entry* overdue_ = nullptr;
+  /// Entries whose tick has come: due ones fire on the next `advance`, the
+  /// others when the clock reaches their deadline.
+  timer_entry* current_ = nullptr;
   std::vector<timer_entry*> heads_;
   std::vector<occupancy_bitmap> occupied_;
 };
