@@ -221,3 +221,41 @@ TEST_F(TimingWheel, OverdueEntriesFireOnTheNextAdvance) {
   at(0, 3); // already in the past
   EXPECT_EQ(advance_to(20), std::vector<uint64_t>{0});
 }
+
+// A level-1 slot with more timers than one cascade step is moved down in
+// steps before its start, each `advance` doing at most `cascade_step`; a
+// timer still waiting in the window can be removed; every timer then fires
+// at its own deadline, none early, the removed one never.
+TEST_F(TimingWheel, CascadeWindowMovesASlotInStepsBeforeItsStart) {
+  const size_t n = 2 * timing_wheel::cascade_step + 100;
+  std::vector<timer_entry> many(n);
+  for (size_t i = 0; i < n; ++i) {
+    many[i].deadline = 32 * ms + static_cast<int64_t>(i % 16) * ms;
+    many[i].cookie = i;
+    wheel.insert(&many[i]); // 32..47 ms: all in one level-1 slot
+  }
+  advance_to(30);
+  EXPECT_FALSE(wheel.cascading()) << "window opened too early";
+  EXPECT_EQ(wheel.next_deadline(), 31 * ms) << "wake when the window opens";
+  EXPECT_EQ(advance_to(31), std::vector<uint64_t>{});
+  EXPECT_TRUE(wheel.cascading()) << "more than one step: work is left";
+  EXPECT_LE(wheel.next_deadline().value_or(INT64_MAX), 31 * ms)
+    << "the owner is asked to come back at once";
+  // The first inserted timer is moved last: it is still in the window.
+  wheel.remove(&many[0]);
+  advance_to(31);
+  advance_to(31);
+  EXPECT_FALSE(wheel.cascading());
+  std::vector<uint64_t> fired;
+  for (int64_t t = 32; t <= 47; ++t) {
+    wheel.advance(t * ms, [&](timer_entry* e) {
+      EXPECT_LE(e->deadline, t * ms) << "early";
+      EXPECT_EQ(e->deadline, t * ms) << "late";
+      fired.push_back(e->cookie);
+    });
+  }
+  EXPECT_EQ(fired.size(), n - 1);
+  EXPECT_EQ(std::count(fired.begin(), fired.end(), uint64_t{0}), 0)
+    << "a removed timer fired";
+  EXPECT_FALSE(wheel.next_deadline());
+}

@@ -24,6 +24,7 @@ timing_wheel::timing_wheel(int64_t origin_ns, int64_t resolution_ns,
   // dropping them keeps every shift below 64.
   levels_ = std::min(levels, 63 / bits_ + 1);
   heads_.assign(size_t{slots_} * levels_, nullptr);
+  windows_.resize(levels_);
   occupied_.reserve(levels_);
   for (uint32_t k = 0; k < levels_; ++k)
     occupied_.emplace_back(slots_);
@@ -50,19 +51,38 @@ std::optional<uint64_t> timing_wheel::next_event() const noexcept {
 
 std::optional<uint64_t> timing_wheel::next_slot_event() const noexcept {
   std::optional<uint64_t> best;
+  auto consider = [&](uint64_t tick) {
+    if (!best || tick < *best)
+      best = tick;
+  };
   for (uint32_t k = 0; k < levels_; ++k) {
+    // An open window must be finished at its slot's start.
+    if (k > 0 && windows_[k].entries != nullptr)
+      consider(windows_[k].start);
     auto& bm = occupied_[k];
     if (!bm.any())
       continue;
     auto d = bm.distance_after(slot_of(now_, k));
     // The slot `d` positions ahead starts its span at this tick; for level 0
-    // that is simply the tick the slot's timers are due.
+    // that is simply the tick the slot's timers are due. A higher slot
+    // first opens its cascade window, unless that is open already or its
+    // opening tick has passed (step_windows opens it then).
     auto shift = bits_ * k;
-    auto tick = ((now_ >> shift) + d) << shift;
-    if (!best || tick < *best)
-      best = tick;
+    auto start = ((now_ >> shift) + d) << shift;
+    auto lead = k > 0 ? window_lead(k) : 0;
+    if (k > 0 && windows_[k].start != start && start - now_ > lead)
+      consider(start - lead);
+    else
+      consider(start);
   }
   return best;
+}
+
+bool timing_wheel::cascading() const noexcept {
+  return std::any_of(windows_.begin(), windows_.end(),
+                     [](const cascade_window& w) {
+                       return w.entries != nullptr;
+                     });
 }
 
 std::optional<int64_t> timing_wheel::next_deadline() const noexcept {
@@ -73,6 +93,8 @@ std::optional<int64_t> timing_wheel::next_deadline() const noexcept {
       best = e->deadline;
   if (best)
     return best;
+  if (cascading())
+    return tick_start(now_); // more window work: call again at once
   if (auto tick = next_event())
     return tick_start(*tick);
   return std::nullopt;
@@ -133,6 +155,49 @@ void timing_wheel::push_front(timer_entry** list, timer_entry* e) noexcept {
 void timing_wheel::clear_if_empty(uint32_t k, uint32_t slot) noexcept {
   if (*head(k, slot) == nullptr)
     occupied_[k].clear(slot);
+}
+
+void timing_wheel::step_windows() noexcept {
+  size_t budget = cascade_step;
+  for (uint32_t k = 1; k < levels_ && budget > 0; ++k) {
+    auto& w = windows_[k];
+    if (w.entries == nullptr) {
+      // Open the window of level k's next occupied slot once it is near.
+      auto& bm = occupied_[k];
+      if (!bm.any())
+        continue;
+      auto slot = slot_of(now_, k);
+      auto d = bm.distance_after(slot);
+      auto shift = bits_ * k;
+      auto start = ((now_ >> shift) + d) << shift;
+      if (start - now_ > window_lead(k))
+        continue; // not near yet
+      if (start == w.start && now_ == w.taken_at)
+        continue; // what is left did not fit at this tick; try at the next
+      auto list = head(k, slot_of(start, k));
+      w.entries = *list;
+      w.entries->pprev = &w.entries;
+      *list = nullptr;
+      occupied_[k].clear(slot_of(start, k));
+      w.start = start;
+      w.taken_at = now_;
+    }
+    // Timers that do not fit a lower level yet return to their slot.
+    while (w.entries != nullptr && budget > 0) {
+      auto e = w.entries;
+      remove(e);
+      insert(e);
+      --budget;
+    }
+  }
+}
+
+void timing_wheel::finish_window(uint32_t k) noexcept {
+  auto& w = windows_[k];
+  while (auto e = w.entries) {
+    remove(e);
+    insert(e);
+  }
 }
 
 void timing_wheel::cascade(uint32_t k, uint32_t slot) noexcept {
