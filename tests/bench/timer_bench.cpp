@@ -1,7 +1,8 @@
 // timer_bench: horae timers against CAF 0.17 delayed_send, side by side in
 // one run, on the paths users call and with the default configuration.
 //
-// - start: `--timers` one-shot timers started from inside actors, through
+// - start: `--timers` one-shot timers that actors start for themselves,
+//   through
 //   the TimerFacet (`timers(self).start_once(name, delay)`, as behaviours
 //   do; actors keep the default `max-timers`, so the timers are spread over
 //   as many actors as that needs), through the raw `timer_service::schedule`
@@ -52,12 +53,16 @@ struct options {
   int seconds = 3;
   int64_t resolution_us = 0; // 0: the service's default
   std::string lateness_log;
+  /// Runs only this path's start phase (for profiling): facet, service or
+  /// caf; empty: everything.
+  std::string only;
 };
 
 [[noreturn]] void usage(int code) {
   std::fprintf(code == 0 ? stdout : stderr,
                "usage: timer_bench [--timers=N] [--rounds=N] [--rate=N] "
-               "[--seconds=S] [--resolution-us=R] [--lateness-log=FILE]\n");
+               "[--seconds=S] [--resolution-us=R] [--lateness-log=FILE] "
+               "[--only=facet|service|caf]\n");
   std::exit(code);
 }
 
@@ -83,11 +88,15 @@ options parse(int argc, char** argv) {
       opts.resolution_us = std::strtoll(v, nullptr, 10);
     else if (auto v = value("--lateness-log="))
       opts.lateness_log = v;
+    else if (auto v = value("--only="))
+      opts.only = v;
     else
       usage(2);
   }
   if (opts.timers == 0 || opts.rounds < 1 || opts.rate == 0
-      || opts.seconds < 1 || opts.resolution_us < 0)
+      || opts.seconds < 1 || opts.resolution_us < 0
+      || (!opts.only.empty() && opts.only != "facet" && opts.only != "service"
+          && opts.only != "caf"))
     usage(2);
   return opts;
 }
@@ -221,30 +230,33 @@ start_result service_starts(const options& opts) {
   auto& sys = rt->system();
   caf::scoped_actor self{sys};
   auto* svc = rt->find_service<horae::timer_service>();
-  auto sink = sys.spawn(
-    []() -> caf::behavior { return {[](const horae::timer_due&) {}}; });
-  auto sink_ptr = caf::actor_cast<caf::strong_actor_ptr>(sink);
-  // As many scheduling actors as the facet run uses, with the same shares.
+  // As many scheduling actors as the facet run uses, with the same shares;
+  // each schedules for itself, as a facet does.
   auto shares = make_shares(opts.timers, horae::timer_facet::default_max_timers,
                             now_ns(), 60'000'000'000LL, 3'600'000'000'000LL);
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
-    workers.push_back(sys.spawn([sp, svc, sink_ptr]() -> caf::behavior {
-      return {[sp, svc, sink_ptr](sched_atom) {
-        auto begin = now_ns();
-        auto n = sp->deadlines.size();
-        for (size_t i = 0; i < n; ++i)
-          static_cast<void>(svc->schedule(at(sp->deadlines[i]), sink_ptr, i));
-        return caf::make_message(begin, now_ns());
-      }};
-    }));
+    workers.push_back(
+      sys.spawn([sp, svc](caf::event_based_actor* me) -> caf::behavior {
+        return {
+          [me, sp, svc](sched_atom) {
+            auto target = caf::actor_cast<caf::strong_actor_ptr>(me);
+            auto begin = now_ns();
+            auto n = sp->deadlines.size();
+            for (size_t i = 0; i < n; ++i)
+              static_cast<void>(
+                svc->schedule(at(sp->deadlines[i]), target, i));
+            return caf::make_message(begin, now_ns());
+          },
+          [](const horae::timer_due&) {},
+        };
+      }));
   }
   auto rss0 = rss_bytes();
   auto batch = run_batch(self, workers);
   auto rss1 = rss_bytes();
   stop_all(self, workers);
-  self->send_exit(sink, caf::exit_reason::user_shutdown);
   start_result r;
   r.ns_per_timer = batch.ns_per(opts.timers);
   r.bytes_per_timer = static_cast<double>(rss1 - rss0)
@@ -258,29 +270,29 @@ start_result caf_starts(const options& opts) {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  auto sink
-    = sys.spawn([]() -> caf::behavior { return {[](tick_atom, int64_t) {}}; });
   auto shares = make_shares(opts.timers, horae::timer_facet::default_max_timers,
                             0, 60'000'000'000LL, 3'600'000'000'000LL);
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
-    workers.push_back(
-      sys.spawn([sp, sink](caf::event_based_actor* me) -> caf::behavior {
-        return {[me, sp, sink](sched_atom) {
+    workers.push_back(sys.spawn([sp](caf::event_based_actor* me)
+                                  -> caf::behavior {
+      return {
+        [me, sp](sched_atom) {
           auto begin = now_ns();
           for (auto d : sp->deadlines)
-            me->delayed_send(sink, std::chrono::nanoseconds(d),
-                             tick_atom::value, d);
+            me->delayed_send(me, std::chrono::nanoseconds(d), tick_atom::value,
+                             d);
           return caf::make_message(begin, now_ns());
-        }};
-      }));
+        },
+        [](tick_atom, int64_t) {},
+      };
+    }));
   }
   auto rss0 = rss_bytes();
   auto batch = run_batch(self, workers);
   auto rss1 = rss_bytes();
   stop_all(self, workers);
-  self->send_exit(sink, caf::exit_reason::user_shutdown);
   start_result r;
   r.ns_per_timer = batch.ns_per(opts.timers);
   r.bytes_per_timer = static_cast<double>(rss1 - rss0)
@@ -460,6 +472,16 @@ int main(int argc, char** argv) {
   std::vector<double> service_ratio;
   start_result facet_mem;
   start_result service_mem;
+  if (!opts.only.empty()) {
+    for (int round = 1; round <= opts.rounds; ++round) {
+      auto r = opts.only == "facet"     ? facet_starts(opts)
+               : opts.only == "service" ? service_starts(opts)
+                                        : caf_starts(opts);
+      std::printf("round %d: %s start %.1f ns/timer, %.1f bytes/timer\n",
+                  round, opts.only.c_str(), r.ns_per_timer, r.bytes_per_timer);
+    }
+    return 0;
+  }
   for (int round = 1; round <= opts.rounds; ++round) {
     auto f = facet_starts(opts);
     auto s = service_starts(opts);

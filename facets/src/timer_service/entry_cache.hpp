@@ -62,7 +62,9 @@ struct alignas(128) entry_cache {
   /// @returns the index of the calling thread's cache.
   static uint32_t index_of_this_thread() noexcept {
     static std::atomic<uint32_t> next_index{0};
-    thread_local uint32_t index
+    // initial-exec: read at a fixed offset from the thread pointer instead of
+    // through __tls_get_addr, which a shared library pays otherwise.
+    thread_local uint32_t index __attribute__((tls_model("initial-exec")))
       = next_index.fetch_add(1, std::memory_order_relaxed) & (count - 1);
     return index;
   }

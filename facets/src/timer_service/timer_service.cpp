@@ -39,6 +39,12 @@ timer_service::~timer_service() {
 caf::expected<timer_handle>
 timer_service::schedule(clock::time_point deadline,
                         const caf::strong_actor_ptr& target, uint64_t cookie) {
+  return schedule(deadline, target.get(), cookie);
+}
+
+caf::expected<timer_handle>
+timer_service::schedule(clock::time_point deadline,
+                        caf::actor_control_block* target, uint64_t cookie) {
   using detail::timer_entry;
   using detail::timer_status;
   auto& st = *impl_;
@@ -47,7 +53,7 @@ timer_service::schedule(clock::time_point deadline,
   if (!target)
     return make_error(errc::invalid_argument,
                       "timer_service: schedule with a null target actor");
-  if (deadline - st.clk_.now() > st.max_delay_)
+  if (!st.within_range(deadline))
     return make_error(errc::out_of_range,
                       "timer_service: deadline is more than max_delay ("
                         + format_duration(st.max_delay_)
@@ -57,7 +63,7 @@ timer_service::schedule(clock::time_point deadline,
   auto e = cache.take(st.pool_);
   e->deadline = deadline.time_since_epoch().count();
   e->cookie = cookie;
-  e->target = caf::actor_cast<caf::weak_actor_ptr>(target);
+  e->target = caf::weak_actor_ptr{target};
   auto gen
     = timer_entry::generation_of(e->state.load(std::memory_order_relaxed));
   e->state.store(timer_entry::make_state(gen, timer_status::pending),

@@ -44,7 +44,7 @@ timer_service_impl::timer_service_impl(clock& clk, timer_service_config cfg)
     wheel_(ns_of(clk.now()), cfg.resolution.count(), cfg.slots_per_level,
            cfg.levels),
     recycler_(pool_) {
-  // nop
+  recent_now_.store(ns_of(clk.now()), std::memory_order_relaxed);
 }
 
 timer_service_impl::~timer_service_impl() {
@@ -54,7 +54,8 @@ timer_service_impl::~timer_service_impl() {
 // -- producer side ------------------------------------------------------------
 
 void timer_service_impl::note_command() noexcept {
-  thread_local uint32_t since_wake = 0;
+  thread_local uint32_t since_wake __attribute__((tls_model("initial-exec")))
+  = 0;
   if (++since_wake >= backlog_wake_interval) {
     since_wake = 0;
     if (sleep_until_.load(std::memory_order_relaxed) != awake)
@@ -94,6 +95,7 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
   std::unique_lock<std::mutex> guard{poll_mtx_};
   drain_commands();
   auto now = ns_of(clk_.now());
+  recent_now_.store(now, std::memory_order_relaxed);
   auto n = wheel_.advance(now, [&](timer_entry* e) {
     auto st = e->state.load(std::memory_order_relaxed);
     auto gen = timer_entry::generation_of(st);

@@ -71,6 +71,23 @@ public:
   /// `backlog_wake_interval` commands.
   void note_command() noexcept;
 
+  /// A clock reading no later than now, refreshed by every poll: enough to
+  /// accept almost every deadline without reading the clock per timer.
+  std::atomic<int64_t> recent_now_{0};
+
+  /// @returns whether `deadline` is at most `max_delay_` ahead of now.
+  bool within_range(clock::time_point deadline) noexcept {
+    // recent_now_ <= now, so passing against it passes against now; only a
+    // deadline that looks too far reads the clock.
+    auto max = max_delay_.count();
+    auto ns = deadline.time_since_epoch().count();
+    if (ns - recent_now_.load(std::memory_order_relaxed) <= max)
+      return true;
+    auto now = clk_.now().time_since_epoch().count();
+    recent_now_.store(now, std::memory_order_relaxed);
+    return ns - now <= max;
+  }
+
   /// Wakes the timer thread; at most one mutex acquisition per sleep.
   void request_wake() noexcept;
 

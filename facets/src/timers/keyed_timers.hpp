@@ -5,8 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -73,9 +73,13 @@ public:
   /// @returns the slot of `key`, created (unarmed, with a default `Value`)
   ///          if it did not exist, and whether it was created.
   std::pair<slot_id, bool> emplace(const Key& key) {
-    auto [i, added] = index_.try_emplace(key, slot_id{0});
-    if (!added)
-      return {i->second, false};
+    auto hash = Hash{}(key);
+    if (index_.empty())
+      grow();
+    if (auto pos = probe(key, hash); index_[pos] != no_slot)
+      return {index_[pos], false};
+    if ((count_ + 1) * 2 > index_.size()) // keep the load at most 1/2
+      grow();
     slot_id id;
     if (!free_.empty()) {
       id = free_.back();
@@ -84,59 +88,68 @@ public:
       id = static_cast<slot_id>(slots_.size());
       slots_.emplace_back();
     }
-    i->second = id;
     auto& s = slots_[id];
-    s.key = &i->first;
+    s.key = key;
+    s.hash = static_cast<uint32_t>(hash);
+    s.used = true;
     s.value = Value{};
+    index_[probe(key, hash)] = id;
+    ++count_;
     return {id, true};
   }
 
   /// @returns the slot of `key`, if any.
   std::optional<slot_id> find(const Key& key) const {
-    auto i = index_.find(key);
-    if (i == index_.end())
+    if (count_ == 0)
       return std::nullopt;
-    return i->second;
+    auto pos = probe(key, Hash{}(key));
+    if (index_[pos] == no_slot)
+      return std::nullopt;
+    return index_[pos];
   }
 
   /// Disarms the slot, forgets its key and frees it for reuse.
   void erase(slot_id id) {
     auto& s = slots_[id];
-    if (s.key == nullptr)
+    if (!s.used)
       return;
     disarm(id);
-    index_.erase(*s.key);
-    s.key = nullptr;
+    unindex(probe(s.key, s.hash));
+    s.used = false;
+    s.key = Key{};
     s.value = Value{};
     free_.push_back(id);
+    --count_;
   }
 
   /// Erases every key. @returns how many there were.
   size_t clear() {
-    auto result = index_.size();
+    auto result = count_;
     for (slot_id id = 0; id < slots_.size(); ++id)
-      erase(id);
+      disarm(id);
     slots_.clear();
     free_.clear();
+    index_.assign(index_.size(), no_slot);
+    count_ = 0;
     return result;
   }
 
   /// @returns whether slot `id` holds a key.
   bool contains(slot_id id) const noexcept {
-    return id < slots_.size() && slots_[id].key != nullptr;
+    return id < slots_.size() && slots_[id].used;
   }
 
   /// @returns how many keys exist.
   size_t size() const noexcept {
-    return index_.size();
+    return count_;
   }
 
   bool empty() const noexcept {
-    return index_.empty();
+    return count_ == 0;
   }
 
   const Key& key(slot_id id) const noexcept {
-    return *slots_[id].key;
+    return slots_[id].key;
   }
 
   Value& value(slot_id id) noexcept {
@@ -151,7 +164,7 @@ public:
   template <class F>
   void for_each(F&& fn) const {
     for (slot_id id = 0; id < slots_.size(); ++id)
-      if (slots_[id].key != nullptr)
+      if (slots_[id].used)
         fn(id);
   }
 
@@ -207,7 +220,7 @@ public:
     if (!is_keyed(due.cookie) || id >= slots_.size())
       return std::nullopt;
     auto& s = slots_[id];
-    if (s.key == nullptr || !s.armed || s.arming != arming)
+    if (!s.used || !s.armed || s.arming != arming)
       return std::nullopt; // cancelled, re-armed or erased since
     s.armed = false;
     s.handle = timer_handle{};
@@ -224,13 +237,51 @@ public:
 
 private:
   struct slot {
-    /// Points into `index_`'s node, which never moves; null when free.
-    const Key* key = nullptr;
-    uint32_t arming = 0;
-    bool armed = false;
+    Key key{};
     timer_handle handle;
     clock::time_point deadline;
+    uint32_t arming = 0;
+    /// Low half of `Hash{}(key)`: growing the index hashes no key again,
+    /// and probes skip most key comparisons.
+    uint32_t hash = 0;
+    bool used = false;
+    bool armed = false;
     Value value{};
+  };
+
+  /// Slots in chunks that never move: growing copies nothing, and memory a
+  /// reallocation would leave behind is never touched.
+  class slot_store {
+  public:
+    static constexpr size_t chunk_bits = 8;
+    static constexpr size_t chunk_size = size_t{1} << chunk_bits;
+
+    size_t size() const noexcept {
+      return size_;
+    }
+
+    slot& operator[](size_t i) noexcept {
+      return chunks_[i >> chunk_bits][i & (chunk_size - 1)];
+    }
+
+    const slot& operator[](size_t i) const noexcept {
+      return chunks_[i >> chunk_bits][i & (chunk_size - 1)];
+    }
+
+    void emplace_back() {
+      if ((size_ & (chunk_size - 1)) == 0)
+        chunks_.push_back(std::make_unique<slot[]>(chunk_size));
+      ++size_;
+    }
+
+    void clear() noexcept {
+      chunks_.clear();
+      size_ = 0;
+    }
+
+  private:
+    std::vector<std::unique_ptr<slot[]>> chunks_;
+    size_t size_ = 0;
   };
 
   static uint64_t cookie_of(slot_id id, uint32_t arming) noexcept {
@@ -240,7 +291,8 @@ private:
   caf::error schedule(slot& s, slot_id id, clock::time_point deadline) {
     if (service_ == nullptr || self_ == nullptr)
       return make_error(errc::not_found, "no timer service");
-    auto target = caf::actor_cast<caf::strong_actor_ptr>(self_);
+    // The actor schedules for itself: its control block, no strong ref.
+    auto target = self_->ctrl();
     auto cookie = cookie_of(id, s.arming);
     auto handle = service_->schedule(deadline, target, cookie);
     if (!handle && code_of(handle.error()) == errc::out_of_range) {
@@ -256,11 +308,73 @@ private:
     return caf::none;
   }
 
+  // -- the index: open addressing over slot ids ------------------------------
+  //
+  // The keys live in the slots; the index holds only slot ids, found by
+  // linear probing from the key's hash. Compared with a node-based map this
+  // saves an allocation, a copy of the key and about 70 bytes per timer.
+
+  static constexpr slot_id no_slot = ~slot_id{0};
+
+  /// @returns the index position of `key`, or the empty position where it
+  ///          would go.
+  size_t probe(const Key& key, size_t hash) const noexcept {
+    auto mask = index_.size() - 1;
+    for (auto pos = hash & mask;; pos = (pos + 1) & mask) {
+      auto id = index_[pos];
+      if (id == no_slot
+          || (slots_[id].hash == static_cast<uint32_t>(hash)
+              && slots_[id].key == key))
+        return pos;
+    }
+  }
+
+  /// @returns the first empty position of the probe run of `hash`, for
+  ///          keys known to be absent (while growing).
+  size_t probe_free(size_t hash) const noexcept {
+    auto mask = index_.size() - 1;
+    auto pos = hash & mask;
+    while (index_[pos] != no_slot)
+      pos = (pos + 1) & mask;
+    return pos;
+  }
+
+  /// Empties position `pos` and moves later entries of its probe run back
+  /// (backward-shift deletion), so lookups need no tombstones.
+  void unindex(size_t pos) noexcept {
+    auto mask = index_.size() - 1;
+    auto hole = pos;
+    for (auto next = (pos + 1) & mask; index_[next] != no_slot;
+         next = (next + 1) & mask) {
+      auto home = slots_[index_[next]].hash & mask;
+      // Move the entry into the hole unless its home lies cyclically in
+      // (hole, next]: then it must stay where it is.
+      auto stays = hole <= next ? (hole < home && home <= next)
+                                : (hole < home || home <= next);
+      if (!stays) {
+        index_[hole] = index_[next];
+        hole = next;
+      }
+    }
+    index_[hole] = no_slot;
+  }
+
+  void grow() {
+    std::vector<slot_id> bigger(index_.empty() ? 16 : index_.size() * 2,
+                                no_slot);
+    index_.swap(bigger);
+    for (auto id : bigger)
+      if (id != no_slot)
+        index_[probe_free(slots_[id].hash)] = id;
+  }
+
   actor* self_ = nullptr;
   timer_service* service_ = nullptr;
-  std::vector<slot> slots_;
+  slot_store slots_;
   std::vector<slot_id> free_;
-  std::unordered_map<Key, slot_id, Hash> index_;
+  /// Size a power of two (or zero), at most half full.
+  std::vector<slot_id> index_;
+  size_t count_ = 0;
 };
 
 } // namespace horae::detail

@@ -23,8 +23,8 @@ const char* to_string(timer_mode x) noexcept {
   return x == timer_mode::fixed_rate ? "fixed_rate" : "fixed_delay";
 }
 
-struct timer_facet::timer_state {
-  /// Zero for a one-shot timer.
+/// What only a periodic timer needs; a one-shot timer carries none of it.
+struct periodic_state {
   clock::duration interval{0};
   timer_mode mode = timer_mode::fixed_rate;
   /// Due time of tick 1; tick k is due at anchor + (k - 1) * interval.
@@ -32,11 +32,12 @@ struct timer_facet::timer_state {
   /// The tick the next fire delivers; ticks delivered so far (coalesced ones
   /// included) are `next_tick - 1`.
   uint64_t next_tick = 1;
-  caf::message payload;
+};
 
-  bool periodic() const noexcept {
-    return interval > clock::duration::zero();
-  }
+struct timer_facet::timer_state {
+  caf::message payload;
+  /// Null for a one-shot timer.
+  std::unique_ptr<periodic_state> periodic;
 };
 
 struct timer_facet::table
@@ -90,10 +91,8 @@ caf::error timer_facet::start_once(const std::string& name,
   if (auto err = check_common(name, delay))
     return err;
   timer_state state;
-  state.anchor = self_->clock().now() + delay;
   state.payload = std::move(payload);
-  auto due = state.anchor;
-  return start(name, std::move(state), due);
+  return start(name, std::move(state), self_->clock().now() + delay);
 }
 
 caf::error timer_facet::start_periodic(const std::string& name,
@@ -117,11 +116,12 @@ caf::error timer_facet::start_periodic(const std::string& name,
                         + " is below the timer resolution of "
                         + format_duration(service_->config().resolution));
   timer_state state;
-  state.interval = interval;
-  state.mode = options.mode;
-  state.anchor = self_->clock().now() + initial;
+  state.periodic = std::make_unique<periodic_state>();
+  state.periodic->interval = interval;
+  state.periodic->mode = options.mode;
+  state.periodic->anchor = self_->clock().now() + initial;
   state.payload = std::move(options.payload);
-  auto due = state.anchor;
+  auto due = state.periodic->anchor;
   return start(name, std::move(state), due);
 }
 
@@ -165,9 +165,11 @@ std::vector<timer_info> timer_facet::list() const {
   result.reserve(table_->size());
   table_->for_each([&](uint32_t id) {
     const auto& s = table_->value(id);
-    result.push_back(timer_info{table_->key(id), s.periodic(), s.mode,
-                                s.interval, table_->deadline(id),
-                                s.next_tick - 1, !s.payload.empty()});
+    const auto* p = s.periodic.get();
+    result.push_back(timer_info{
+      table_->key(id), p != nullptr, p ? p->mode : timer_mode::fixed_rate,
+      p ? p->interval : clock::duration::zero(), table_->deadline(id),
+      p ? p->next_tick - 1 : 0, !s.payload.empty()});
   });
   std::sort(
     result.begin(), result.end(),
@@ -216,25 +218,27 @@ intercept timer_facet::before_message(actor& self,
     return intercept::drop().passive(); // stale, or a hop towards the due time
   auto id = *accepted;
   auto& s = table_->value(id);
-  timer_fired fired{table_->key(id), s.next_tick, due.scheduled, due.fired, 0};
+  auto* p = s.periodic.get();
+  timer_fired fired{table_->key(id), p ? p->next_tick : 1, due.scheduled,
+                    due.fired, 0};
   caf::message msg = s.payload;
-  if (!s.periodic()) {
+  if (p == nullptr) {
     table_->erase(id);
-  } else if (s.mode == timer_mode::fixed_rate) {
+  } else if (p->mode == timer_mode::fixed_rate) {
     // Fold every tick that is already due into this fire, then re-arm on
     // the grid: one fire in the mailbox at most, and no drift.
     auto now = self.clock().now();
-    auto last_due = static_cast<uint64_t>((now - s.anchor) / s.interval) + 1;
-    if (now < s.anchor)
-      last_due = s.next_tick;
-    auto last = std::max(last_due, s.next_tick);
-    fired.coalesced = last - s.next_tick;
-    s.next_tick = last + 1;
-    auto next_due = s.anchor + static_cast<int64_t>(last) * s.interval;
+    auto last_due = static_cast<uint64_t>((now - p->anchor) / p->interval) + 1;
+    if (now < p->anchor)
+      last_due = p->next_tick;
+    auto last = std::max(last_due, p->next_tick);
+    fired.coalesced = last - p->next_tick;
+    p->next_tick = last + 1;
+    auto next_due = p->anchor + static_cast<int64_t>(last) * p->interval;
     if (table_->arm(id, next_due))
       table_->erase(id); // the service stopped: shutting down
   } else {
-    s.next_tick += 1;
+    p->next_tick += 1;
     in_delivery_ = id; // after_message arms the next tick
   }
   if (msg.empty())
@@ -253,9 +257,10 @@ void timer_facet::after_message(actor& self, const caf::type_erased_tuple&,
   if (!table_->contains(id) || table_->armed(id))
     return;
   const auto& s = table_->value(id);
-  if (!s.periodic() || s.mode != timer_mode::fixed_delay)
+  const auto* p = s.periodic.get();
+  if (p == nullptr || p->mode != timer_mode::fixed_delay)
     return;
-  if (table_->arm(id, self.clock().now() + s.interval))
+  if (table_->arm(id, self.clock().now() + p->interval))
     table_->erase(id);
 }
 

@@ -62,8 +62,9 @@ public:
   /// Arranges for `timer_due{cookie, deadline, fire_time}` to be enqueued into
   /// `target`'s mailbox once the clock reaches `deadline`. A deadline at or
   /// before now fires on the next pass of the timer thread (or `poll`).
-  /// Timers never fire early; they fire at most one `resolution` late plus
-  /// scheduling latency.
+  /// Timers never fire early: a timer fires once the clock reaches its own
+  /// deadline, late only by the timer thread's wake-up latency (the
+  /// resolution decides where a timer waits, not when it fires).
   /// @param deadline monotonic time, at most `now + max_delay()`.
   /// @param target the receiving actor; held weakly.
   /// @param cookie opaque value echoed in `timer_due::cookie`.
@@ -72,6 +73,12 @@ public:
   ///          `max_delay()`, `errc::closed` after `stop`.
   caf::expected<timer_handle> schedule(clock::time_point deadline,
                                        const caf::strong_actor_ptr& target,
+                                       uint64_t cookie);
+
+  /// As above, for a target given by its control block, e.g. an actor
+  /// scheduling for itself: saves taking and dropping a strong reference.
+  caf::expected<timer_handle> schedule(clock::time_point deadline,
+                                       caf::actor_control_block* target,
                                        uint64_t cookie);
 
   /// Cancels the timer behind `h` in O(1).
