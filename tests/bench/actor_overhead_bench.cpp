@@ -1,9 +1,12 @@
 // actor_overhead_bench: message throughput of horae actors against a plain
 // CAF event-based actor, side by side in one run on the same actor system.
 //
-// Receivers: a plain CAF actor; a horae actor without facets (the cost of
-// the class); one with the timer and reminder facets (every message passes
-// their interceptors); a virtual actor with both facets, addressed by name
+// Receivers: a plain CAF actor and a second one (the noise floor: its ratio
+// to the first shows how much two identical actors differ in this run); a
+// horae actor without facets (the cost of the class); one with the timer
+// and reminder facets, which leave ordinary messages alone; one with a
+// facet that intercepts every message (the cost of interception); a
+// virtual actor with the timer and reminder facets, addressed by name
 // through the registry. They take turns for `--rounds` rounds and the median
 // of each is reported, so drift of the machine's load hits them all.
 //
@@ -15,8 +18,15 @@
 //   runs from the first send to the last message handled, so it includes
 //   the send path (for the virtual actor, the registry lookup).
 //
+// Instructions per message handled (drain) are counted too, which noise
+// does not move: under valgrind's callgrind (the bench runs itself there
+// with `--callgrind-child`), since virtual machines rarely expose hardware
+// counters. `--no-instructions` skips that.
+//
 // Usage: actor_overhead_bench [--messages=N] [--rounds=N] [--only=<receiver>]
-// Last lines: <receiver>_vs_plain_caf_<measure>=<ratio of messages/s>
+//                             [--no-instructions]
+// Last lines: key=value results, e.g. facet_actor_vs_caf=, see
+// docs/performance.md.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -25,14 +35,23 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <caf/all.hpp>
+
+#if __has_include(<valgrind/callgrind.h>)
+#  include <valgrind/callgrind.h>
+#  define HORAE_BENCH_CALLGRIND 1
+#endif
 
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
@@ -140,6 +159,79 @@ bool arg(const char* text, const char* name, long& out) {
   return *end == '\0';
 }
 
+/// A facet that wants every message and lets it pass: what interception
+/// itself costs, without any work of a real facet.
+class pass_through_facet : public horae::facet {
+public:
+  std::string_view name() const noexcept override {
+    return "pass_through";
+  }
+
+  horae::message_filter intercepts() const override {
+    return horae::message_filter::every();
+  }
+
+  horae::intercept before_message(horae::actor&,
+                                  const caf::type_erased_tuple&) override {
+    return horae::intercept::proceed();
+  }
+};
+
+// -- instruction counts under callgrind ---------------------------------------
+
+/// Drains `n` queued messages with callgrind counting only the drain, and
+/// dumps the count under the receiver's name.
+void count_drain([[maybe_unused]] receiver& r, [[maybe_unused]] int64_t n) {
+#ifdef HORAE_BENCH_CALLGRIND
+  r.current = std::make_shared<receipt>(n);
+  auto finished = r.current->done.get_future();
+  std::promise<void> open;
+  r.send(hold{open.get_future().share()});
+  for (int64_t i = 0; i < n; ++i)
+    r.send(static_cast<int32_t>(i));
+  CALLGRIND_ZERO_STATS;
+  open.set_value();
+  finished.get();
+  CALLGRIND_DUMP_STATS_AT(r.name);
+#endif
+}
+
+/// Runs this program under callgrind with `--callgrind-child=n` and reads
+/// the instructions per message of each receiver from its dumps.
+std::map<std::string, double> instructions_per_message(const char* self,
+                                                       int64_t n) {
+  std::map<std::string, double> result;
+  auto dir = std::filesystem::temp_directory_path() / "horae-overhead-cg";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto cmd = "valgrind --tool=callgrind -q --callgrind-out-file="
+             + (dir / "cg.%p").string() + " " + self
+             + " --callgrind-child=" + std::to_string(n) + " > "
+             + (dir / "log").string() + " 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    std::fprintf(stderr, "instruction count unavailable: '%s' failed\n",
+                 cmd.c_str());
+    return result;
+  }
+  for (auto& entry : std::filesystem::directory_iterator{dir}) {
+    std::ifstream in{entry.path()};
+    std::string line;
+    std::string name;
+    double total = -1;
+    while (std::getline(in, line)) {
+      const std::string trigger = "desc: Trigger: Client Request: ";
+      if (line.rfind(trigger, 0) == 0)
+        name = line.substr(trigger.size());
+      else if (line.rfind("totals: ", 0) == 0)
+        total = std::strtod(line.c_str() + 8, nullptr);
+    }
+    if (!name.empty() && total >= 0)
+      result[name] = total / static_cast<double>(n);
+  }
+  std::filesystem::remove_all(dir);
+  return result;
+}
+
 } // namespace
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hold)
@@ -147,20 +239,26 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(hold)
 int main(int argc, char** argv) {
   long messages = 1'000'000;
   long rounds = 5;
+  long callgrind_child = 0;
+  bool instructions = true;
   std::string only; // for profiling one receiver (plus the baseline)
   for (int i = 1; i < argc; ++i)
     if (std::strncmp(argv[i], "--only=", 7) == 0)
       only = argv[i] + 7;
+    else if (std::strcmp(argv[i], "--no-instructions") == 0)
+      instructions = false;
     else if (!arg(argv[i], "--messages", messages)
-             && !arg(argv[i], "--rounds", rounds)) {
+             && !arg(argv[i], "--rounds", rounds)
+             && !arg(argv[i], "--callgrind-child", callgrind_child)) {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
-  if (messages < 1 || rounds < 1) {
+  if (messages < 1 || rounds < 1 || callgrind_child < 0) {
     std::fprintf(stderr, "--messages and --rounds must be at least 1\n");
     return 2;
   }
-  auto dir = std::filesystem::temp_directory_path() / "horae-overhead-bench";
+  auto dir = std::filesystem::temp_directory_path()
+             / ("horae-overhead-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   horae::config cfg;
   cfg.add_module(horae::timers_module());
@@ -173,12 +271,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& rt = **made;
-  std::array<receiver, 4> receivers{
-    receiver{"plain_caf"}, receiver{"horae_actor"}, receiver{"facet_actor"},
-    receiver{"virtual_actor"}};
-  auto& [plain, bare, faceted, virt] = receivers;
-  plain.handle = rt.system().spawn(
-    [&](caf::event_based_actor*) { return plain.behavior(); });
+  std::array<receiver, 6> receivers{
+    receiver{"plain_caf"},   receiver{"plain_caf_2"},
+    receiver{"horae_actor"}, receiver{"facet_actor"},
+    receiver{"intercepting_actor"}, receiver{"virtual_actor"}};
+  auto& [plain, plain2, bare, faceted, intercepting, virt] = receivers;
+  for (auto* r : {&plain, &plain2})
+    r->handle = rt.system().spawn(
+      [r](caf::event_based_actor*) { return r->behavior(); });
   bare.handle = rt.spawn([&](horae::actor*) { return bare.behavior(); });
   auto with_facets = [](receiver& r) {
     return [&r](horae::actor* self) {
@@ -188,10 +288,30 @@ int main(int argc, char** argv) {
     };
   };
   faceted.handle = rt.spawn(with_facets(faceted));
+  intercepting.handle = rt.spawn([&](horae::actor* self) {
+    self->attach<pass_through_facet>();
+    return intercepting.behavior();
+  });
   horae::actor_type_options never_idle;
   never_idle.idle_timeout = std::chrono::seconds{0};
   rt.define("counter", with_facets(virt), never_idle);
   virt.ref = *rt.ref("counter", "1");
+  auto stop = [&] {
+    // The runtime waits for every actor of its system, including these.
+    for (auto& r : receivers)
+      if (r.handle)
+        caf::anon_send_exit(r.handle, caf::exit_reason::user_shutdown);
+    rt.shutdown();
+    std::filesystem::remove_all(dir);
+  };
+  if (callgrind_child > 0) {
+    for (auto& r : receivers) {
+      measure_drain(r, 1000); // warm up outside the count
+      count_drain(r, callgrind_child);
+    }
+    stop();
+    return 0;
+  }
   auto n = static_cast<int64_t>(messages);
   // Round 0 warms up the allocator and the caches and is not counted.
   // Later rounds rotate the order, so that no receiver always inherits the
@@ -218,18 +338,20 @@ int main(int argc, char** argv) {
     std::printf("\n");
     std::fflush(stdout);
   }
-  // The runtime waits for every actor of its system, including these.
-  for (auto& r : receivers)
-    if (r.handle)
-      caf::anon_send_exit(r.handle, caf::exit_reason::user_shutdown);
-  rt.shutdown();
-  std::filesystem::remove_all(dir);
+  stop();
+  std::map<std::string, double> ipm;
+  if (instructions && only.empty())
+    ipm = instructions_per_message(argv[0], 20'000);
   std::printf("median of %ld rounds of %ld messages (messages/s):\n", rounds,
               messages);
   for (auto& r : receivers)
-    if (!r.drain.empty())
-      std::printf("  %-14s drain %10.0f  stream %10.0f\n", r.name,
+    if (!r.drain.empty()) {
+      std::printf("  %-18s drain %10.0f  stream %10.0f", r.name,
                   median(r.drain), median(r.stream));
+      if (auto i = ipm.find(r.name); i != ipm.end())
+        std::printf("  instructions/message %6.0f", i->second);
+      std::printf("\n");
+    }
   for (size_t i = 1; i < receivers.size(); ++i) {
     auto& r = receivers[i];
     if (r.drain.empty())
@@ -238,6 +360,27 @@ int main(int argc, char** argv) {
                 median(r.drain) / median(plain.drain));
     std::printf("%s_vs_plain_caf_stream=%.3f\n", r.name,
                 median(r.stream) / median(plain.stream));
+  }
+  if (!only.empty())
+    return 0;
+  std::printf("noise_floor_vs_caf=%.3f\n",
+              median(plain2.drain) / median(plain.drain));
+  std::printf("facet_actor_vs_caf=%.3f\n",
+              median(faceted.drain) / median(plain.drain));
+  std::printf("virtual_ref_vs_direct_send=%.3f\n",
+              median(virt.stream) / median(faceted.stream));
+  auto ratio = [&](const char* name) {
+    auto i = ipm.find(name);
+    auto c = ipm.find("plain_caf");
+    return i == ipm.end() || c == ipm.end() ? 0.0 : c->second / i->second;
+  };
+  if (!ipm.empty()) {
+    std::printf("noise_floor_instructions_vs_caf=%.3f\n",
+                ratio("plain_caf_2"));
+    std::printf("facet_actor_instructions_vs_caf=%.3f\n",
+                ratio("facet_actor"));
+    std::printf("intercepting_actor_instructions_vs_caf=%.3f\n",
+                ratio("intercepting_actor"));
   }
   return 0;
 }

@@ -8,8 +8,8 @@
 //   as many actors as that needs), through the raw `timer_service::schedule`
 //   and through CAF's `delayed_send`. Each round runs all three; the ratios
 //   are medians over `--rounds`.
-// - memory: resident bytes per pending timer, from the first round (fresh
-//   pages; the facet runs first, on a fresh heap).
+// - memory: resident bytes per pending timer, from the first round. Every
+//   start measurement runs in a process of its own, on a fresh heap.
 // - lateness: `--rate` fires per second for `--seconds`, through the facet
 //   (time from the due time to the behaviour's handler) and through CAF
 //   (due time to handler), at the timer service's default resolution unless
@@ -27,6 +27,9 @@
 #include <vector>
 
 #include <caf/all.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <horae/core/config/config_loader.hpp>
 #include <horae/core/runtime.hpp>
@@ -308,6 +311,44 @@ void print_lateness(const char* who, std::vector<int64_t>& xs) {
               quantile(xs, 1.0) / 1e3);
 }
 
+// -- isolation ----------------------------------------------------------------
+
+/// Runs one start measurement in a child process, so that no run inherits
+/// the heap another left behind (CAF's million freed timer messages slow
+/// the allocations of whatever runs next) and memory is measured from the
+/// same state every time. Called before the parent starts any thread.
+start_result isolated(start_result (*fn)(const options&), const options& opts) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    std::perror("pipe");
+    std::exit(1);
+  }
+  auto pid = ::fork();
+  if (pid < 0) {
+    std::perror("fork");
+    std::exit(1);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto r = fn(opts);
+    auto n = ::write(fds[1], &r, sizeof(r));
+    std::fflush(stdout);
+    ::_exit(n == static_cast<ssize_t>(sizeof(r)) ? 0 : 1);
+  }
+  ::close(fds[1]);
+  start_result r;
+  auto n = ::read(fds[0], &r, sizeof(r));
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (n != static_cast<ssize_t>(sizeof(r)) || !WIFEXITED(status)
+      || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "a measurement process failed\n");
+    std::exit(1);
+  }
+  return r;
+}
+
 // -- lateness -----------------------------------------------------------------
 
 /// Lateness samples of one receiving actor, and the run's completion.
@@ -474,18 +515,19 @@ int main(int argc, char** argv) {
   start_result service_mem;
   if (!opts.only.empty()) {
     for (int round = 1; round <= opts.rounds; ++round) {
-      auto r = opts.only == "facet"     ? facet_starts(opts)
-               : opts.only == "service" ? service_starts(opts)
-                                        : caf_starts(opts);
+      auto r = isolated(opts.only == "facet"     ? facet_starts
+                        : opts.only == "service" ? service_starts
+                                                 : caf_starts,
+                        opts);
       std::printf("round %d: %s start %.1f ns/timer, %.1f bytes/timer\n",
                   round, opts.only.c_str(), r.ns_per_timer, r.bytes_per_timer);
     }
     return 0;
   }
   for (int round = 1; round <= opts.rounds; ++round) {
-    auto f = facet_starts(opts);
-    auto s = service_starts(opts);
-    auto c = caf_starts(opts);
+    auto f = isolated(facet_starts, opts);
+    auto s = isolated(service_starts, opts);
+    auto c = isolated(caf_starts, opts);
     if (round == 1) {
       facet_mem = f;
       service_mem = s;

@@ -70,6 +70,7 @@ void actor::update_interest() {
   interest_ = message_filter::nothing();
   for (const auto& e : facets_)
     interest_.merge(e.filter);
+  token_decides_ = interest_.custom_types_only();
 }
 
 bool actor::detach_impl(std::type_index type) {
@@ -215,16 +216,27 @@ caf::rtti_pair head_of(const caf::type_erased_tuple& content) noexcept {
 } // namespace
 
 caf::invoke_message_result actor::consume(caf::mailbox_element& x) {
-  // One look at the message's type serves the control check, the exit
-  // check and every facet's filter.
-  auto head = head_of(x.content());
-  // Control messages are horae's own single-value types (type number 0).
-  if (head.first == 0 && head.second != nullptr
-      && handle_control_message(*head.second))
+  // One virtual call reads the message's type token. A message that is not
+  // a single value of a user-defined type is never a control message, and
+  // the facets' filters decide it from the token: the common case (ints,
+  // atoms, strings, several values) costs little more than CAF's own path.
+  const auto& content = x.content();
+  auto token = content.type_token();
+  if (__builtin_expect(!message_filter::single_custom(token), 1)) {
+    // Exit messages are the runtime's business, not the facets'.
+    constexpr auto exit_token = caf::make_type_token<caf::exit_msg>();
+    if (token_decides_ || !interest_.accepts_token(token)
+        || token == exit_token) {
+      note_activity();
+      return super::consume(x);
+    }
+    return consume_with_facets(x, head_of(content));
+  }
+  auto head = content.type(0);
+  // Control messages are horae's own single-value types.
+  if (handle_control_message(*head.second))
     return caf::invoke_message_result::consumed;
-  // Exit messages are the runtime's business, not the facets'.
-  if (!interest_.accepts(head)
-      || head.first == caf::type_nr<caf::exit_msg>::value) {
+  if (!interest_.accepts(head)) {
     note_activity();
     return super::consume(x);
   }

@@ -192,6 +192,9 @@ private:
   /// The union of the facets' filters: a message none of them wants takes
   /// the same path as in an actor without facets.
   message_filter interest_ = message_filter::nothing();
+  /// `interest_` wants only values of user-defined types: any other message
+  /// skips the facets on its type token alone.
+  bool token_decides_ = true;
   std::vector<std::unique_ptr<horae::facet>> retired_;
   std::optional<virtual_identity> identity_;
   vacate_hook vacate_;

@@ -4,6 +4,7 @@
 // each facet.
 #pragma once
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,30 @@ public:
     every_ = every_ || other.every_;
     if (!every_)
       types_.insert(types_.end(), other.types_.begin(), other.types_.end());
+    builtin_ |= other.builtin_;
+  }
+
+  /// @returns whether `token` (CAF's `type_token()` of a message) stands for
+  ///          one value of a user-defined type: only such a message needs a
+  ///          look at its element to be decided.
+  static constexpr bool single_custom(uint32_t token) noexcept {
+    return token == single_prefix;
+  }
+
+  /// @returns whether only single values of user-defined types pass, so
+  ///          that every other message is turned away by its token.
+  bool custom_types_only() const noexcept {
+    return !every_ && builtin_ == 0;
+  }
+
+  /// @returns whether a message passes, decided from its type token alone.
+  /// @pre `!single_custom(token)`
+  bool accepts_token(uint32_t token) const noexcept {
+    if (every_)
+      return true;
+    if ((token & ~type_nr_mask) != single_prefix)
+      return false; // not a single value
+    return ((builtin_ >> (token & type_nr_mask)) & 1u) != 0;
   }
 
   /// @returns whether a message passes. `head` is the type of its only
@@ -59,13 +84,22 @@ public:
   }
 
 private:
+  // CAF's type token: 0xFFFFFFFF shifted left by 6 bits per element, each
+  // element's type number (0 for user-defined types) in the freed bits.
+  static constexpr uint32_t type_nr_mask = 63;
+  static constexpr uint32_t single_prefix = 0xFFFFFFFFu << 6;
+
   message_filter(bool every, std::vector<caf::rtti_pair> types)
     : every_(every), types_(std::move(types)) {
-    // nop
+    for (const auto& type : types_)
+      if (type.first != 0)
+        builtin_ |= uint64_t{1} << (type.first & type_nr_mask);
   }
 
   bool every_;
   std::vector<caf::rtti_pair> types_;
+  /// Bit n set: one value of CAF's built-in type number n passes.
+  uint64_t builtin_ = 0;
 };
 
 } // namespace horae
