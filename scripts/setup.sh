@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages horae needs, only those that are missing.
-# Safe to run repeatedly; does nothing when everything is present.
+# Safe to run repeatedly; does nothing when everything is present. Extra
+# arguments name further packages (e.g. scripts/bench.sh adds its tools).
 set -euo pipefail
 
 packages=(build-essential cmake libcaf-dev libspdlog-dev libsqlite3-dev
-          libgtest-dev libbenchmark-dev)
+          libgtest-dev libbenchmark-dev "$@")
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -28,9 +28,6 @@
 
 #include <caf/all.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <horae/core/config/config_loader.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/facets/timer_facet.hpp>
@@ -39,6 +36,8 @@
 #include <horae/facets/timers_module.hpp>
 
 #include "support/measure.hpp"
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -59,13 +58,15 @@ struct options {
   /// Runs only this path's start phase (for profiling): facet, service or
   /// caf; empty: everything.
   std::string only;
+  /// Skips the lateness phase (for sweeps over --timers).
+  bool skip_lateness = false;
 };
 
 [[noreturn]] void usage(int code) {
   std::fprintf(code == 0 ? stdout : stderr,
                "usage: timer_bench [--timers=N] [--rounds=N] [--rate=N] "
                "[--seconds=S] [--resolution-us=R] [--lateness-log=FILE] "
-               "[--only=facet|service|caf]\n");
+               "[--only=facet|service|caf] [--skip-lateness]\n");
   std::exit(code);
 }
 
@@ -93,11 +94,13 @@ options parse(int argc, char** argv) {
       opts.lateness_log = v;
     else if (auto v = value("--only="))
       opts.only = v;
+    else if (arg == "--skip-lateness")
+      opts.skip_lateness = true;
     else
       usage(2);
   }
-  if (opts.timers == 0 || opts.rounds < 1 || opts.rate == 0
-      || opts.seconds < 1 || opts.resolution_us < 0
+  if (opts.timers == 0 || opts.rounds < 1 || opts.rate == 0 || opts.seconds < 1
+      || opts.resolution_us < 0
       || (!opts.only.empty() && opts.only != "facet" && opts.only != "service"
           && opts.only != "caf"))
     usage(2);
@@ -124,9 +127,9 @@ std::vector<share> make_shares(size_t total, size_t per_share, int64_t base,
     s.deadlines.reserve(n);
     for (size_t i = 0; i < n; ++i) {
       s.names.push_back("t" + std::to_string(i));
-      s.deadlines.push_back(base + lo
-                            + static_cast<int64_t>(
-                              rng() % static_cast<uint64_t>(hi - lo)));
+      s.deadlines.push_back(
+        base + lo
+        + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo)));
     }
   }
   return shares;
@@ -172,8 +175,8 @@ std::unique_ptr<horae::runtime> make_runtime(const options& opts) {
   loader.add_module(horae::timers_module());
   std::vector<std::string> args;
   if (opts.resolution_us > 0)
-    args.push_back("--horae.timers.resolution="
-                   + std::to_string(opts.resolution_us) + "us");
+    args.push_back(
+      "--horae.timers.resolution=" + std::to_string(opts.resolution_us) + "us");
   auto cfg = loader.load_text("", args, "timer_bench");
   auto rt = cfg ? horae::runtime::make(std::move(*cfg))
                 : caf::expected<std::unique_ptr<horae::runtime>>{cfg.error()};
@@ -221,8 +224,8 @@ start_result facet_starts(const options& opts) {
   stop_all(self, workers);
   start_result r;
   r.ns_per_timer = batch.ns_per(opts.timers);
-  r.bytes_per_timer = static_cast<double>(rss1 - rss0)
-                      / static_cast<double>(opts.timers);
+  r.bytes_per_timer
+    = static_cast<double>(rss1 - rss0) / static_cast<double>(opts.timers);
   return r;
 }
 
@@ -248,8 +251,7 @@ start_result service_starts(const options& opts) {
             auto begin = now_ns();
             auto n = sp->deadlines.size();
             for (size_t i = 0; i < n; ++i)
-              static_cast<void>(
-                svc->schedule(at(sp->deadlines[i]), target, i));
+              static_cast<void>(svc->schedule(at(sp->deadlines[i]), target, i));
             return caf::make_message(begin, now_ns());
           },
           [](const horae::timer_due&) {},
@@ -262,8 +264,8 @@ start_result service_starts(const options& opts) {
   stop_all(self, workers);
   start_result r;
   r.ns_per_timer = batch.ns_per(opts.timers);
-  r.bytes_per_timer = static_cast<double>(rss1 - rss0)
-                      / static_cast<double>(opts.timers);
+  r.bytes_per_timer
+    = static_cast<double>(rss1 - rss0) / static_cast<double>(opts.timers);
   return r;
 }
 
@@ -278,19 +280,19 @@ start_result caf_starts(const options& opts) {
   std::vector<caf::actor> workers;
   for (auto& s : shares) {
     auto sp = &s;
-    workers.push_back(sys.spawn([sp](caf::event_based_actor* me)
-                                  -> caf::behavior {
-      return {
-        [me, sp](sched_atom) {
-          auto begin = now_ns();
-          for (auto d : sp->deadlines)
-            me->delayed_send(me, std::chrono::nanoseconds(d), tick_atom::value,
-                             d);
-          return caf::make_message(begin, now_ns());
-        },
-        [](tick_atom, int64_t) {},
-      };
-    }));
+    workers.push_back(
+      sys.spawn([sp](caf::event_based_actor* me) -> caf::behavior {
+        return {
+          [me, sp](sched_atom) {
+            auto begin = now_ns();
+            for (auto d : sp->deadlines)
+              me->delayed_send(me, std::chrono::nanoseconds(d),
+                               tick_atom::value, d);
+            return caf::make_message(begin, now_ns());
+          },
+          [](tick_atom, int64_t) {},
+        };
+      }));
   }
   auto rss0 = rss_bytes();
   auto batch = run_batch(self, workers);
@@ -298,8 +300,8 @@ start_result caf_starts(const options& opts) {
   stop_all(self, workers);
   start_result r;
   r.ns_per_timer = batch.ns_per(opts.timers);
-  r.bytes_per_timer = static_cast<double>(rss1 - rss0)
-                      / static_cast<double>(opts.timers);
+  r.bytes_per_timer
+    = static_cast<double>(rss1 - rss0) / static_cast<double>(opts.timers);
   return r;
 }
 
@@ -387,8 +389,7 @@ std::vector<share> lateness_shares(const options& opts) {
                      1'000'000'000LL + opts.seconds * 1'000'000'000LL);
 }
 
-void await_done(caf::scoped_actor& self, const options& opts,
-                const char* who) {
+void await_done(caf::scoped_actor& self, const options& opts, const char* who) {
   self->receive(
     [](done_atom) {},
     caf::after(std::chrono::seconds(opts.seconds + 60)) >>
@@ -453,8 +454,8 @@ std::vector<int64_t> caf_lateness(const options& opts) {
     auto out = &run->sinks[a];
     out->samples.reserve(sp->names.size());
     run->remaining += sp->names.size();
-    workers.push_back(sys.spawn(
-      [sp, out, run](caf::event_based_actor* me) -> caf::behavior {
+    workers.push_back(
+      sys.spawn([sp, out, run](caf::event_based_actor* me) -> caf::behavior {
         return {
           [me, sp](sched_atom) {
             auto begin = now_ns();
@@ -475,7 +476,6 @@ std::vector<int64_t> caf_lateness(const options& opts) {
   stop_all(self, workers);
   return run->all();
 }
-
 
 void write_lateness_log(const std::string& path, std::vector<int64_t>& horae,
                         std::vector<int64_t>& caf) {
@@ -500,17 +500,20 @@ void write_lateness_log(const std::string& path, std::vector<int64_t>& horae,
 int main(int argc, char** argv) {
   auto opts = parse(argc, argv);
   horae::bench::print_machine();
-  std::printf("start: %zu one-shot timers from actors of %zu timers each "
-              "(default max-timers), %d rounds; lateness: %zu fires/s for "
-              "%d s; timer resolution: %s\n",
-              opts.timers, horae::timer_facet::default_max_timers, opts.rounds,
-              opts.rate, opts.seconds,
-              opts.resolution_us > 0
-                ? (std::to_string(opts.resolution_us) + " us (non-default)")
-                    .c_str()
-                : "default");
+  std::printf(
+    "start: %zu one-shot timers from actors of %zu timers each "
+    "(default max-timers), %d rounds; lateness: %zu fires/s for "
+    "%d s; timer resolution: %s\n",
+    opts.timers, horae::timer_facet::default_max_timers, opts.rounds, opts.rate,
+    opts.seconds,
+    opts.resolution_us > 0
+      ? (std::to_string(opts.resolution_us) + " us (non-default)").c_str()
+      : "default");
   std::vector<double> facet_ratio;
   std::vector<double> service_ratio;
+  std::vector<double> facet_ns;
+  std::vector<double> service_ns;
+  std::vector<double> caf_ns;
   start_result facet_mem;
   start_result service_mem;
   if (!opts.only.empty()) {
@@ -519,8 +522,8 @@ int main(int argc, char** argv) {
                         : opts.only == "service" ? service_starts
                                                  : caf_starts,
                         opts);
-      std::printf("round %d: %s start %.1f ns/timer, %.1f bytes/timer\n",
-                  round, opts.only.c_str(), r.ns_per_timer, r.bytes_per_timer);
+      std::printf("round %d: %s start %.1f ns/timer, %.1f bytes/timer\n", round,
+                  opts.only.c_str(), r.ns_per_timer, r.bytes_per_timer);
     }
     return 0;
   }
@@ -538,7 +541,23 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     facet_ratio.push_back(c.ns_per_timer / f.ns_per_timer);
     service_ratio.push_back(c.ns_per_timer / s.ns_per_timer);
+    facet_ns.push_back(f.ns_per_timer);
+    service_ns.push_back(s.ns_per_timer);
+    caf_ns.push_back(c.ns_per_timer);
   }
+  using horae::bench::median;
+  using horae::bench::print_key;
+  using horae::bench::quantile;
+  print_key("facet_start_ns", median(facet_ns));
+  print_key("service_start_ns", median(service_ns));
+  print_key("caf_start_ns", median(caf_ns));
+  print_key("facet_start_vs_caf_delayed_send", median(facet_ratio));
+  print_key("service_start_vs_caf_delayed_send", median(service_ratio));
+  print_key("facet_bytes_per_timer", facet_mem.bytes_per_timer);
+  print_key("service_bytes_per_timer", service_mem.bytes_per_timer);
+  if (opts.skip_lateness)
+    return 0;
+  std::fflush(stdout);
   auto hl = facet_lateness(opts);
   print_lateness("horae", hl);
   std::fflush(stdout);
@@ -546,13 +565,8 @@ int main(int argc, char** argv) {
   print_lateness("caf", cl);
   if (!opts.lateness_log.empty())
     write_lateness_log(opts.lateness_log, hl, cl);
-  using horae::bench::median;
-  using horae::bench::print_key;
-  using horae::bench::quantile;
-  print_key("facet_start_vs_caf_delayed_send", median(facet_ratio));
-  print_key("service_start_vs_caf_delayed_send", median(service_ratio));
-  print_key("facet_bytes_per_timer", facet_mem.bytes_per_timer);
-  print_key("service_bytes_per_timer", service_mem.bytes_per_timer);
+  print_key("lateness_p50_us", quantile(hl, 0.5) / 1e3);
+  print_key("caf_lateness_p50_us", quantile(cl, 0.5) / 1e3);
   print_key("lateness_p99_us", quantile(hl, 0.99) / 1e3);
   print_key("caf_lateness_p99_us", quantile(cl, 0.99) / 1e3);
   return 0;

@@ -132,6 +132,31 @@ TEST(MessageFilter, MergeBuildsTheUnion) {
   EXPECT_TRUE(any.accepts(message_filter::none()));
 }
 
+// The type token alone decides every message that is not one value of a
+// user-defined type; for those, only_custom filters need no element look.
+TEST(MessageFilter, TypeTokenDecidesBuiltinAndMultiValueMessages) {
+  auto strings = message_filter::only<ping, std::string>();
+  EXPECT_TRUE(strings.accepts_token(caf::make_type_token<std::string>()));
+  EXPECT_FALSE(strings.accepts_token(caf::make_type_token<int32_t>()));
+  EXPECT_FALSE(
+    strings.accepts_token(caf::make_type_token<std::string, std::string>()));
+  EXPECT_FALSE(strings.accepts_token(caf::make_type_token<>()));
+  EXPECT_FALSE(strings.custom_types_only());
+  auto customs = message_filter::only<ping, pong>();
+  EXPECT_TRUE(customs.custom_types_only());
+  EXPECT_FALSE(message_filter::every().custom_types_only());
+  constexpr auto two_ints = caf::make_type_token<int32_t, int32_t>();
+  EXPECT_TRUE(message_filter::every().accepts_token(two_ints));
+  EXPECT_TRUE(message_filter::single_custom(caf::make_type_token<ping>()));
+  EXPECT_FALSE(message_filter::single_custom(caf::make_type_token<int32_t>()));
+  EXPECT_FALSE(
+    message_filter::single_custom(caf::make_type_token<ping, ping>()));
+  auto merged = message_filter::only<ping>();
+  merged.merge(message_filter::only<int32_t>());
+  EXPECT_TRUE(merged.accepts_token(caf::make_type_token<int32_t>()));
+  EXPECT_FALSE(merged.custom_types_only());
+}
+
 // A facet listing `ping` runs no hook for other messages, including
 // multi-value ones; the behaviour still gets all of them.
 TEST(MessageFilter, FilteredFacetSeesOnlyItsTypes) {
