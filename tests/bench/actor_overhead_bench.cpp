@@ -37,20 +37,20 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <caf/all.hpp>
 
+#include <unistd.h>
+
 #if __has_include(<valgrind/callgrind.h>)
-#  include <valgrind/callgrind.h>
-#  define HORAE_BENCH_CALLGRIND 1
+#include <valgrind/callgrind.h>
+#define HORAE_BENCH_CALLGRIND 1
 #endif
 
 #include <horae/core/runtime.hpp>
@@ -120,18 +120,26 @@ double rate(int64_t n, steady::time_point t0, steady::time_point t1) {
          / std::chrono::duration<double>(t1 - t0).count();
 }
 
-/// Queues `n` messages behind a hold, releases it and @returns messages per
-/// second handled.
-double measure_drain(receiver& r, int64_t n) {
+/// Queues `n` messages behind a hold, calls `before()`, releases the hold
+/// and @returns when the last message was handled.
+template <class Before>
+steady::time_point drain(receiver& r, int64_t n, Before before) {
   r.current = std::make_shared<receipt>(n);
   auto finished = r.current->done.get_future();
   std::promise<void> open;
   r.send(hold{open.get_future().share()});
   for (int64_t i = 0; i < n; ++i)
     r.send(static_cast<int32_t>(i));
-  auto t0 = steady::now();
+  before();
   open.set_value();
-  return rate(n, t0, finished.get());
+  return finished.get();
+}
+
+/// Drains `n` queued messages and @returns messages per second handled.
+double measure_drain(receiver& r, int64_t n) {
+  steady::time_point t0;
+  auto t1 = drain(r, n, [&] { t0 = steady::now(); });
+  return rate(n, t0, t1);
 }
 
 /// Sends `n` messages while the receiver runs and @returns messages per
@@ -183,15 +191,7 @@ public:
 /// dumps the count under the receiver's name.
 void count_drain([[maybe_unused]] receiver& r, [[maybe_unused]] int64_t n) {
 #ifdef HORAE_BENCH_CALLGRIND
-  r.current = std::make_shared<receipt>(n);
-  auto finished = r.current->done.get_future();
-  std::promise<void> open;
-  r.send(hold{open.get_future().share()});
-  for (int64_t i = 0; i < n; ++i)
-    r.send(static_cast<int32_t>(i));
-  CALLGRIND_ZERO_STATS;
-  open.set_value();
-  finished.get();
+  drain(r, n, [] { CALLGRIND_ZERO_STATS; });
   CALLGRIND_DUMP_STATS_AT(r.name);
 #endif
 }
@@ -205,9 +205,8 @@ std::map<std::string, double> instructions_per_message(const char* self,
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto cmd = "valgrind --tool=callgrind -q --callgrind-out-file="
-             + (dir / "cg.%p").string() + " " + self
-             + " --callgrind-child=" + std::to_string(n) + " > "
-             + (dir / "log").string() + " 2>&1";
+             + (dir / "cg.%p").string() + " " + self + " --callgrind-child="
+             + std::to_string(n) + " > " + (dir / "log").string() + " 2>&1";
   if (std::system(cmd.c_str()) != 0) {
     std::fprintf(stderr, "instruction count unavailable: '%s' failed\n",
                  cmd.c_str());
@@ -272,8 +271,8 @@ int main(int argc, char** argv) {
   }
   auto& rt = **made;
   std::array<receiver, 6> receivers{
-    receiver{"plain_caf"},   receiver{"plain_caf_2"},
-    receiver{"horae_actor"}, receiver{"facet_actor"},
+    receiver{"plain_caf"},          receiver{"plain_caf_2"},
+    receiver{"horae_actor"},        receiver{"facet_actor"},
     receiver{"intercepting_actor"}, receiver{"virtual_actor"}};
   auto& [plain, plain2, bare, faceted, intercepting, virt] = receivers;
   for (auto* r : {&plain, &plain2})
@@ -375,10 +374,8 @@ int main(int argc, char** argv) {
     return i == ipm.end() || c == ipm.end() ? 0.0 : c->second / i->second;
   };
   if (!ipm.empty()) {
-    std::printf("noise_floor_instructions_vs_caf=%.3f\n",
-                ratio("plain_caf_2"));
-    std::printf("facet_actor_instructions_vs_caf=%.3f\n",
-                ratio("facet_actor"));
+    std::printf("noise_floor_instructions_vs_caf=%.3f\n", ratio("plain_caf_2"));
+    std::printf("facet_actor_instructions_vs_caf=%.3f\n", ratio("facet_actor"));
     std::printf("intercepting_actor_instructions_vs_caf=%.3f\n",
                 ratio("intercepting_actor"));
   }

@@ -182,8 +182,7 @@ phase_result run_phase(const std::string& path, int64_t rate, size_t wanted,
     if (tick % 50 == 0)
       rss_peak = std::max(rss_peak, rss_bytes());
   }
-  result.seconds
-    = std::chrono::duration<double>(steady::now() - start).count();
+  result.seconds = std::chrono::duration<double>(steady::now() - start).count();
   result.delivered = delivered.load();
   result.first_ms = static_cast<double>(first_ns.load()) / 1e6;
   result.cpu_seconds = cpu_seconds() - cpu_before;

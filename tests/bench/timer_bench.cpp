@@ -168,6 +168,28 @@ void stop_all(caf::scoped_actor& self, const std::vector<caf::actor>& xs) {
     self->send_exit(x, caf::exit_reason::user_shutdown);
 }
 
+/// Start cost and memory of one path.
+struct start_result {
+  double ns_per_timer = 0;
+  double bytes_per_timer = 0;
+};
+
+/// Lets every worker start its share, measures time and resident memory,
+/// and stops the workers.
+start_result measure_starts(caf::scoped_actor& self,
+                            const std::vector<caf::actor>& workers,
+                            size_t timers) {
+  auto rss0 = rss_bytes();
+  auto batch = run_batch(self, workers);
+  auto rss1 = rss_bytes();
+  stop_all(self, workers);
+  start_result r;
+  r.ns_per_timer = batch.ns_per(timers);
+  r.bytes_per_timer
+    = static_cast<double>(rss1 - rss0) / static_cast<double>(timers);
+  return r;
+}
+
 /// A runtime with the timers module, configured as users configure it:
 /// defaults, plus `--resolution-us` when given.
 std::unique_ptr<horae::runtime> make_runtime(const options& opts) {
@@ -186,12 +208,6 @@ std::unique_ptr<horae::runtime> make_runtime(const options& opts) {
   }
   return std::move(*rt);
 }
-
-/// Start cost and memory of one path.
-struct start_result {
-  double ns_per_timer = 0;
-  double bytes_per_timer = 0;
-};
 
 // -- TimerFacet ---------------------------------------------------------------
 
@@ -218,15 +234,7 @@ start_result facet_starts(const options& opts) {
       }};
     }));
   }
-  auto rss0 = rss_bytes();
-  auto batch = run_batch(self, workers);
-  auto rss1 = rss_bytes();
-  stop_all(self, workers);
-  start_result r;
-  r.ns_per_timer = batch.ns_per(opts.timers);
-  r.bytes_per_timer
-    = static_cast<double>(rss1 - rss0) / static_cast<double>(opts.timers);
-  return r;
+  return measure_starts(self, workers, opts.timers);
 }
 
 // -- timer_service ------------------------------------------------------------
@@ -258,15 +266,7 @@ start_result service_starts(const options& opts) {
         };
       }));
   }
-  auto rss0 = rss_bytes();
-  auto batch = run_batch(self, workers);
-  auto rss1 = rss_bytes();
-  stop_all(self, workers);
-  start_result r;
-  r.ns_per_timer = batch.ns_per(opts.timers);
-  r.bytes_per_timer
-    = static_cast<double>(rss1 - rss0) / static_cast<double>(opts.timers);
-  return r;
+  return measure_starts(self, workers, opts.timers);
 }
 
 // -- CAF delayed_send ---------------------------------------------------------
@@ -294,15 +294,7 @@ start_result caf_starts(const options& opts) {
         };
       }));
   }
-  auto rss0 = rss_bytes();
-  auto batch = run_batch(self, workers);
-  auto rss1 = rss_bytes();
-  stop_all(self, workers);
-  start_result r;
-  r.ns_per_timer = batch.ns_per(opts.timers);
-  r.bytes_per_timer
-    = static_cast<double>(rss1 - rss0) / static_cast<double>(opts.timers);
-  return r;
+  return measure_starts(self, workers, opts.timers);
 }
 
 void print_lateness(const char* who, std::vector<int64_t>& xs) {
@@ -366,6 +358,21 @@ struct lateness_run {
   std::atomic<size_t> remaining{0};
   caf::actor notify;
 
+  /// A run with one sink per share that tells `self` when every fire of
+  /// every share arrived.
+  static std::shared_ptr<lateness_run> make(const std::vector<share>& shares,
+                                            caf::scoped_actor& self) {
+    auto run = std::make_shared<lateness_run>();
+    run->sinks.resize(shares.size());
+    run->notify = caf::actor_cast<caf::actor>(self);
+    for (size_t a = 0; a < shares.size(); ++a) {
+      run->sinks[a].samples.reserve(shares[a].names.size());
+      run->sinks[a].service.reserve(shares[a].names.size());
+      run->remaining += shares[a].names.size();
+    }
+    return run;
+  }
+
   void count() {
     if (remaining.fetch_sub(1) == 1)
       caf::anon_send(notify, done_atom::value);
@@ -400,16 +407,11 @@ std::vector<int64_t> facet_lateness(const options& opts) {
   auto rt = make_runtime(opts);
   caf::scoped_actor self{rt->system()};
   auto shares = lateness_shares(opts);
-  auto run = std::make_shared<lateness_run>();
-  run->sinks.resize(shares.size());
-  run->notify = caf::actor_cast<caf::actor>(self);
+  auto run = lateness_run::make(shares, self);
   std::vector<caf::actor> workers;
   for (size_t a = 0; a < shares.size(); ++a) {
     auto sp = &shares[a];
     auto out = &run->sinks[a];
-    out->samples.reserve(sp->names.size());
-    out->service.reserve(sp->names.size());
-    run->remaining += sp->names.size();
     workers.push_back(
       rt->spawn([sp, out, run](horae::actor* me) -> caf::behavior {
         me->attach<horae::timer_facet>();
@@ -445,15 +447,11 @@ std::vector<int64_t> caf_lateness(const options& opts) {
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   auto shares = lateness_shares(opts);
-  auto run = std::make_shared<lateness_run>();
-  run->sinks.resize(shares.size());
-  run->notify = caf::actor_cast<caf::actor>(self);
+  auto run = lateness_run::make(shares, self);
   std::vector<caf::actor> workers;
   for (size_t a = 0; a < shares.size(); ++a) {
     auto sp = &shares[a];
     auto out = &run->sinks[a];
-    out->samples.reserve(sp->names.size());
-    run->remaining += sp->names.size();
     workers.push_back(
       sys.spawn([sp, out, run](caf::event_based_actor* me) -> caf::behavior {
         return {
