@@ -11,4 +11,5 @@ jobs="${HORAE_JOBS:-$(nproc)}"
 if [ ! -f "$build_dir/CMakeCache.txt" ] || [ "$#" -gt 0 ]; then
   cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
 fi
-cmake --build "$build_dir" -j "$jobs"
+# HORAE_BUILD_TARGET builds one target only (run.sh: just the example).
+cmake --build "$build_dir" -j "$jobs" ${HORAE_BUILD_TARGET:+--target "$HORAE_BUILD_TARGET"}

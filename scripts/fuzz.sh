@@ -10,14 +10,8 @@ seconds="${1:-30}"
 build_dir="${HORAE_BUILD_DIR_PREFIX:-$root/build}-fuzz"
 jobs="${HORAE_JOBS:-$(nproc)}"
 
-"$root/scripts/setup.sh"
-if ! command -v clang++ > /dev/null \
-    || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
-         > /dev/null 2>&1; then
-  echo "horae: installing clang and libFuzzer"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends clang libclang-rt-dev > /dev/null
-fi
+# clang with libFuzzer (libclang-rt-dev holds libclang_rt.fuzzer).
+"$root/scripts/setup.sh" clang libclang-rt-dev
 mkdir -p "$build_dir"
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DHORAE_ENABLE_FUZZING=ON \

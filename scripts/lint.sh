@@ -8,13 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${HORAE_BUILD_DIR_PREFIX:-$root/build}-lint"
 jobs="${HORAE_JOBS:-$(nproc)}"
 
-"$root/scripts/setup.sh"
-if ! command -v clang-format > /dev/null || ! command -v clang-tidy > /dev/null
-then
-  echo "horae: installing clang-format and clang-tidy"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    --no-install-recommends clang-format clang-tidy > /dev/null
-fi
+"$root/scripts/setup.sh" clang-format clang-tidy
 cd "$root"
 
 echo "lint: clang-format"

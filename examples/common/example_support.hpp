@@ -155,7 +155,7 @@ private:
 inline int await(completion& done, clock::duration limit) {
   if (done.wait_for(limit))
     return 0;
-  std::cerr << "example did not finish within " << format_duration(limit)
+  std::cerr << "example did not finish within " << describe_duration(limit)
             << "; giving up\n";
   return 3;
 }

@@ -105,7 +105,7 @@ struct debouncer_state {
       ++resets;
     say(line(now(), " key '", c, "' -> flush timer ",
              was_active ? "reset" : "started", " (",
-             format_duration(cfg.debounce), ")"));
+             describe_duration(cfg.debounce), ")"));
   }
 
   void on_flush(const timer_fired& x) {
@@ -142,7 +142,8 @@ struct debouncer_state {
       done->notify();
       return;
     }
-    say(line(now(), " watchdog started (", format_duration(short_delay), ")"));
+    say(
+      line(now(), " watchdog started (", describe_duration(short_delay), ")"));
     // Blocking an actor is bad practice; here it forces the race: the
     // watchdog falls due and its fire is queued while this handler runs.
     std::this_thread::sleep_for(2 * short_delay);
@@ -152,7 +153,7 @@ struct debouncer_state {
       done->notify();
       return;
     }
-    say(line(now(), " watchdog restarted (", format_duration(cfg.debounce),
+    say(line(now(), " watchdog restarted (", describe_duration(cfg.debounce),
              "); the queued fire is now stale"));
   }
 

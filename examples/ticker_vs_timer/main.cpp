@@ -115,8 +115,8 @@ int main(int argc, char** argv) {
   auto limit = 30 * tick + 10s;
   int rc = 0;
 
-  say(line("-- part 1: a one-shot timer (", format_duration(2 * tick),
-           ") and a ticker (every ", format_duration(tick), ")"));
+  say(line("-- part 1: a one-shot timer (", describe_duration(2 * tick),
+           ") and a ticker (every ", describe_duration(tick), ")"));
   {
     examples::completion done;
     // Handles are held while the part runs: timers never keep an actor
@@ -129,7 +129,8 @@ int main(int argc, char** argv) {
 
   auto work = tick / 4;
   say(line("-- part 2: fixed rate vs fixed delay, every ",
-           format_duration(tick), ", handler takes ", format_duration(work)));
+           describe_duration(tick), ", handler takes ",
+           describe_duration(work)));
   if (rc == 0) {
     examples::completion rate_done;
     examples::completion delay_done;
@@ -148,8 +149,8 @@ int main(int argc, char** argv) {
 
   auto fast = tick / 2;
   auto slow_work = tick + tick / 4;
-  say(line("-- part 3: a ticker every ", format_duration(fast),
-           ", handler takes ", format_duration(slow_work),
+  say(line("-- part 3: a ticker every ", describe_duration(fast),
+           ", handler takes ", describe_duration(slow_work),
            ": missed ticks are coalesced, never queued up"));
   if (rc == 0) {
     examples::completion done;

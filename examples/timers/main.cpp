@@ -60,10 +60,10 @@ caf::behavior timer_demo(actor* self, settings cfg,
     return {};
   }
   say(line("started ", self->display_name(), ": heartbeat every ",
-           format_duration(cfg.heartbeat), ", cleanup once after ",
-           format_duration(cfg.cleanup), ", poll every ",
-           format_duration(cfg.poll), ", stop after ",
-           format_duration(cfg.duration)));
+           describe_duration(cfg.heartbeat), ", cleanup once after ",
+           describe_duration(cfg.cleanup), ", poll every ",
+           describe_duration(cfg.poll), ", stop after ",
+           describe_duration(cfg.duration)));
   auto counts = std::make_shared<std::map<std::string, uint64_t>>();
   for (auto name : {"heartbeat", "cleanup", "poll"})
     (*counts)[name] = 0;

@@ -145,6 +145,19 @@ TEST(Config, CommandLineErrors) {
                   {"missing unit"});
   expect_contains(error_text(loader.load_text("", {"stray"})),
                   {"cannot read argument 'stray'"});
+  // As configuration.md shows it: a bare unknown option, and a known one
+  // given without its value.
+  expect_contains(
+    error_text(loader.load_text("", {"--nope"})),
+    {"command line: unknown option '--nope'", "--help lists every option"});
+  expect_contains(error_text(loader.load_text("", {"--duration"})),
+                  {"option '--duration' needs a value: --duration=<value>"});
+  // A command-line setting for an actor type is named as such when its
+  // section is incomplete, not blamed on the file alone.
+  expect_contains(error_text(loader.load_text(
+                    "", {"--actor.poller.probe.priority=10"}, "app.ini")),
+                  {"app.ini and the command line (--actor.poller.*)",
+                   "[actor.poller]", "not listed in facets=[...]"});
   expect_contains(
     error_text(loader.load_text("", {"--horae.scheduler.threads=x"})),
     {"horae.scheduler.threads", "cannot read \"x\""});
@@ -213,6 +226,21 @@ TEST(DurationText, ExtremesFormatWithOneSign) {
   EXPECT_EQ(format_duration(clock::duration{limits::max()}),
             "9223372036854775807ns");
   EXPECT_EQ(format_duration(-90s), "-90s");
+}
+
+// Durations shown to people are rounded to three significant digits in the
+// largest fitting unit; config text stays exact.
+TEST(DurationText, DescribedDurationsReadAsPeopleWriteThem) {
+  EXPECT_EQ(describe_duration(std::chrono::nanoseconds{83'333'333}), "83.3ms");
+  EXPECT_EQ(describe_duration(1500ms), "1.5s");
+  EXPECT_EQ(describe_duration(90s), "1.5min");
+  EXPECT_EQ(describe_duration(2h), "2h");
+  EXPECT_EQ(describe_duration(std::chrono::microseconds{999}), "999us");
+  EXPECT_EQ(describe_duration(std::chrono::nanoseconds{7}), "7ns");
+  EXPECT_EQ(describe_duration(-250ms), "-250ms");
+  EXPECT_EQ(describe_duration(0s), "0s");
+  using limits = std::numeric_limits<clock::duration::rep>;
+  EXPECT_EQ(describe_duration(clock::duration{limits::min()}), "-106752d");
 }
 
 // Regression (found by config_fuzz): a facet list naming an unknown facet

@@ -41,8 +41,9 @@ struct ReminderDelivery : test::reminder_test {
     auto made = runtime::make(std::move(cfg));
     ASSERT_TRUE(made) << describe(made.error());
     rt = std::move(*made);
-    if (factory)
+    if (factory) {
       ASSERT_FALSE(rt->define(type, std::move(factory)));
+    }
   }
 
   /// Registers a reminder from inside (type, key).

@@ -352,9 +352,11 @@ TEST_F(TimerFacet, TimersBeyondTheWheelRangeFireOnTime) {
   EXPECT_EQ(rec->fires.back().name, "far");
   EXPECT_EQ(rec->fires.back().scheduled, t0 + far);
   EXPECT_EQ(rec->fires.back().actual, t0 + far);
-  for (const auto& f : rec->fires)
-    if (f.name == "slow")
+  for (const auto& f : rec->fires) {
+    if (f.name == "slow") {
       EXPECT_EQ((f.scheduled - t0) % (range * 2 + 1s), clock::duration{0});
+    }
+  }
   rt->advance(1s, 1ms);
   ASSERT_EQ(rec->fires.size(), 3u) << "second periodic tick";
   EXPECT_EQ(rec->fires.back().scheduled, t0 + (range * 2 + 1s) * 2);

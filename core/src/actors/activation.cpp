@@ -65,10 +65,20 @@ caf::error virtual_actor_registry::deliver(const std::string& type,
                                            const std::string& key,
                                            caf::strong_actor_ptr sender,
                                            caf::message msg) {
-  // Built outside the lock; it is the same element whether it is enqueued
-  // or parked.
-  auto element = caf::make_mailbox_element(
-    std::move(sender), caf::make_message_id(), {}, std::move(msg));
+  return deliver(type, key,
+                 caf::make_mailbox_element(std::move(sender),
+                                           caf::make_message_id(), {},
+                                           std::move(msg)));
+}
+
+caf::error virtual_actor_registry::deliver(const std::string& type,
+                                           const std::string& key,
+                                           caf::mailbox_element_ptr element) {
+  if (!element)
+    return make_error(errc::invalid_argument,
+                      "no message to deliver to " + type + "/" + key);
+  // The element is built outside the lock; it is the same element whether
+  // it is enqueued or parked.
   std::lock_guard<std::mutex> guard{mtx_};
   auto found = find_or_activate(type, key);
   if (!found)

@@ -16,6 +16,10 @@ caf::error virtual_ref::deliver(caf::strong_actor_ptr sender,
   return registry_->deliver(type_, key_, std::move(sender), std::move(msg));
 }
 
+caf::error virtual_ref::deliver(caf::mailbox_element_ptr element) const {
+  return registry_->deliver(type_, key_, std::move(element));
+}
+
 caf::expected<caf::actor> virtual_ref::resolve() const {
   return registry_->resolve(type_, key_);
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -233,28 +234,52 @@ std::string known_facets_text(const config& proto) {
   return result.empty() ? std::string{"none"} : result;
 }
 
+/// @returns the spec of option `key`: from the schema, or one of the
+///          per-actor-type options.
+std::optional<option_spec> find_option(const config& proto,
+                                       const std::string& key) {
+  if (auto ptr = proto.schema().find(key))
+    return *ptr;
+  if (key.compare(0, 6, "actor.") == 0) {
+    auto dot = key.find('.', 6);
+    if (dot != std::string::npos)
+      return actor_option(proto, key.substr(6, dot - 6), key.substr(dot + 1));
+  }
+  return std::nullopt;
+}
+
 /// Parses each `--key=value` of `args` against the schema (or the actor
-/// options) and stores it in `content` over the file's value.
+/// options) and stores it in `content` over the file's value. The actor
+/// types an argument configures go to `from_command_line`.
 caf::error apply_command_line(const config& proto,
                               const std::vector<std::string>& args,
-                              caf::settings& content) {
+                              caf::settings& content,
+                              std::set<std::string>& from_command_line) {
   for (const auto& arg : args) {
     std::string key;
     std::string text;
-    if (!split_arg(arg, key, text))
-      return config_error("command line: cannot read argument '" + arg
-                          + "'; expected --<key>=<value>");
-    std::optional<option_spec> spec;
-    if (auto ptr = proto.schema().find(key)) {
-      spec = *ptr;
-    } else if (key.compare(0, 6, "actor.") == 0) {
-      auto dot = key.find('.', 6);
-      if (dot != std::string::npos)
-        spec = actor_option(proto, key.substr(6, dot - 6), key.substr(dot + 1));
+    if (!split_arg(arg, key, text)) {
+      // `--name` without a value: an unknown option, or a known one whose
+      // value is missing. Anything else is not an option at all.
+      auto bare = arg.size() > 2 && arg.compare(0, 2, "--") == 0
+                      && arg.find('=') == std::string::npos
+                    ? arg.substr(2)
+                    : std::string{};
+      if (bare.empty())
+        return config_error("command line: cannot read argument '" + arg
+                            + "'; expected --<key>=<value>");
+      if (find_option(proto, bare))
+        return config_error("command line: option '--" + bare
+                            + "' needs a value: --" + bare + "=<value>");
+      return config_error("command line: unknown option '--" + bare + "'"
+                          + " (--help lists every option)");
     }
+    auto spec = find_option(proto, key);
     if (!spec)
       return config_error("command line: unknown option '--" + key + "'"
                           + " (--help lists every option)");
+    if (key.compare(0, 6, "actor.") == 0)
+      from_command_line.insert(key.substr(6, key.find('.', 6) - 6));
     if (int depth = 0; !track_depth(text, depth))
       return config_error("command line: option '--" + key
                           + "' nests lists or dictionaries deeper than "
@@ -323,11 +348,16 @@ caf::error read_type_option(const config& proto, const std::string& type,
 }
 
 /// Reads section [actor.<type>]. Settings are checked here, where errors
-/// can name the file; the registry completes them when the type is defined.
+/// can name their origin (the file, or the command line as well); the
+/// registry completes them when the type is defined.
 caf::expected<actor_type_options>
 read_actor_section(const config& proto, const std::string& type,
-                   const caf::config_value& body, const std::string& source) {
-  auto where = source + ": section [actor." + type + "]";
+                   const caf::config_value& body, const std::string& source,
+                   bool from_command_line) {
+  auto where = (from_command_line
+                  ? source + " and the command line (--actor." + type + ".*)"
+                  : source)
+               + ": section [actor." + type + "]";
   auto dict = caf::get_if<caf::settings>(&body);
   if (!dict)
     return config_error(where + ": expected a section, got a value");
@@ -353,6 +383,7 @@ read_actor_section(const config& proto, const std::string& type,
 caf::error read_actor_sections(const config& proto,
                                const caf::settings& content,
                                const std::string& source,
+                               const std::set<std::string>& from_command_line,
                                std::map<std::string, actor_type_options>& out) {
   auto entry = content.find(actor_section);
   if (entry == content.end())
@@ -362,7 +393,8 @@ caf::error read_actor_sections(const config& proto,
     return config_error(source
                         + ": 'actor' must be a section, e.g. [actor.<type>]");
   for (const auto& [type, body] : *types) {
-    auto section = read_actor_section(proto, type, body, source);
+    auto section = read_actor_section(proto, type, body, source,
+                                      from_command_line.count(type) > 0);
     if (!section)
       return section.error();
     out.insert_or_assign(type, std::move(*section));
@@ -486,10 +518,11 @@ config_loader::finish(caf::settings content,
   // Validate the file before applying overrides, so errors name the origin.
   if (auto err = result.schema_.validate(content, source, {actor_section}))
     return err;
-  if (auto err = apply_command_line(result, args, content))
+  std::set<std::string> from_command_line;
+  if (auto err = apply_command_line(result, args, content, from_command_line))
     return err;
-  if (auto err
-      = read_actor_sections(result, content, source, result.actor_types_))
+  if (auto err = read_actor_sections(result, content, source, from_command_line,
+                                     result.actor_types_))
     return err;
   result.schema_.fill_defaults(content);
   result.content_ = std::move(content);

@@ -1,6 +1,7 @@
 // Duration parsing with explicit errors: CAF 0.17's own parser turns "-3s"
 // into zero, which would silently disable a timer.
 #include <cctype>
+#include <cstdio>
 #include <limits>
 
 #include <horae/core/config/duration_text.hpp>
@@ -98,6 +99,45 @@ std::string format_duration(clock::duration d) {
     if (ns % static_cast<uint64_t>(u.nanos) == 0)
       return sign + std::to_string(ns / static_cast<uint64_t>(u.nanos))
              + std::string{u.suffix};
+  return sign + std::to_string(ns) + "ns";
+}
+
+std::string describe_duration(clock::duration d) {
+  if (d.count() == 0)
+    return "0s";
+  std::string sign = d.count() < 0 ? "-" : "";
+  auto ns = d.count() < 0 ? 0 - static_cast<uint64_t>(d.count())
+                          : static_cast<uint64_t>(d.count());
+  constexpr unit order[] = {
+    {"d", 86'400'000'000'000LL},
+    {"h", 3'600'000'000'000LL},
+    {"min", 60'000'000'000LL},
+    {"s", 1'000'000'000LL},
+    {"ms", 1'000'000LL},
+    {"us", 1'000LL},
+    {"ns", 1LL},
+  };
+  for (const auto& u : order) {
+    auto nanos = static_cast<uint64_t>(u.nanos);
+    if (ns < nanos)
+      continue;
+    auto value = static_cast<double>(ns) / static_cast<double>(nanos);
+    // Three significant digits, then trailing zeros and point dropped.
+    char buf[32];
+    std::snprintf(buf, sizeof(buf),
+                  value >= 100  ? "%.0f"
+                  : value >= 10 ? "%.1f"
+                                : "%.2f",
+                  value);
+    std::string text = buf;
+    if (text.find('.') != std::string::npos) {
+      while (text.back() == '0')
+        text.pop_back();
+      if (text.back() == '.')
+        text.pop_back();
+    }
+    return sign + text + std::string{u.suffix};
+  }
   return sign + std::to_string(ns) + "ns";
 }
 

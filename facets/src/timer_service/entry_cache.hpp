@@ -65,7 +65,7 @@ struct alignas(128) entry_cache {
     // initial-exec: read at a fixed offset from the thread pointer instead of
     // through __tls_get_addr, which a shared library pays otherwise.
     thread_local uint32_t index __attribute__((tls_model("initial-exec")))
-      = next_index.fetch_add(1, std::memory_order_relaxed) & (count - 1);
+    = next_index.fetch_add(1, std::memory_order_relaxed) & (count - 1);
     return index;
   }
 };

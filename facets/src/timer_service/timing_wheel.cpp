@@ -79,10 +79,9 @@ std::optional<uint64_t> timing_wheel::next_slot_event() const noexcept {
 }
 
 bool timing_wheel::cascading() const noexcept {
-  return std::any_of(windows_.begin(), windows_.end(),
-                     [](const cascade_window& w) {
-                       return w.entries != nullptr;
-                     });
+  return std::any_of(
+    windows_.begin(), windows_.end(),
+    [](const cascade_window& w) { return w.entries != nullptr; });
 }
 
 std::optional<int64_t> timing_wheel::next_deadline() const noexcept {

@@ -27,7 +27,9 @@
 // and land on some lower level. Higher levels are cascaded before lower ones
 // so that a cascaded timer can still fire in the very tick it lands in.
 // Every timer is moved at most L-1 times over its whole life, so the
-// amortized cost stays O(1).
+// amortized cost stays O(1). A level-0 slot, when reached, holds exactly the
+// timers due within that tick: those already due fire, the others join the
+// current list.
 //
 // Cascading is spread out, not done in one go: a level-k slot may hold
 // every timer due in the next S^k ticks (a quarter of a second's worth at
@@ -38,9 +40,7 @@
 // `advance` doing at most `cascade_step` entries after firing what is due.
 // At that distance 15/16 of its timers already fit the lower levels; the
 // rest go back into the slot, and the window takes them again at each later
-// tick (more fit every tick), so little is left for the slot's start. A level-0 slot, when reached, holds exactly the
-// timers due within that tick: those already due fire, the others join the
-// current list.
+// tick (more fit every tick), so little is left for the slot's start.
 //
 // Why it never ticks when idle: each level keeps an occupancy bitmap (with a
 // summary word), so the next tick at which anything happens -- a level-0

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <horae/core/runtime.hpp>
+#include <horae/patterns/worker_pool.hpp>
 
 int main() {
   horae::config cfg;
@@ -23,5 +24,10 @@ int main() {
   (*rt)->ref("greeter", "1")->send(std::string{"hello"});
   (*rt)->run_until_idle();
   std::cout << "consumer: handled " << handled << " message(s)\n";
+  // horae::patterns links and answers: a pool without workers is refused.
+  if (!horae::validate(horae::worker_pool_options{})) {
+    std::cerr << "worker pool options without a behaviour were accepted\n";
+    return 1;
+  }
   return handled == 1 ? 0 : 1;
 }

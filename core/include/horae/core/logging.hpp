@@ -21,8 +21,8 @@ namespace logging {
 ///          "horae.timers". Creates it with the current sinks on first use.
 std::shared_ptr<spdlog::logger> logger(std::string_view module);
 
-/// Applies `horae.log.*` from `cfg` to every existing and future module
-/// logger. @returns an error if the log file cannot be opened.
+/// Applies the `horae.log` options of `cfg` to every existing and future
+/// module logger. @returns an error if the log file cannot be opened.
 caf::error configure(const config& cfg);
 
 } // namespace logging

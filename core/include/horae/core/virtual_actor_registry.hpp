@@ -82,6 +82,10 @@ public:
   caf::error deliver(const std::string& type, const std::string& key,
                      caf::strong_actor_ptr sender, caf::message msg);
 
+  /// As above, for a prepared mailbox element.
+  caf::error deliver(const std::string& type, const std::string& key,
+                     caf::mailbox_element_ptr element);
+
   /// @returns the current activation of (type, key), activating it if
   ///          needed.
   caf::expected<caf::actor> resolve(const std::string& type,

@@ -9,6 +9,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
+#include <caf/mailbox_element.hpp>
 #include <caf/make_message.hpp>
 
 #include <horae/core/fwd.hpp>
@@ -43,18 +44,25 @@ public:
   /// @returns an error if the runtime is shutting down.
   template <class... Ts>
   caf::error send(Ts&&... xs) const {
-    return deliver(nullptr, caf::make_message(std::forward<Ts>(xs)...));
+    // The values go straight into the mailbox element, as with anon_send:
+    // no separate message to allocate.
+    return deliver(caf::make_mailbox_element(nullptr, caf::make_message_id(),
+                                             {}, std::forward<Ts>(xs)...));
   }
 
   /// Sends `xs...` on behalf of `sender`, so that replies reach it.
   template <class Handle, class... Ts>
   caf::error send_as(const Handle& sender, Ts&&... xs) const {
-    return deliver(caf::actor_cast<caf::strong_actor_ptr>(sender),
-                   caf::make_message(std::forward<Ts>(xs)...));
+    return deliver(caf::make_mailbox_element(
+      caf::actor_cast<caf::strong_actor_ptr>(sender), caf::make_message_id(),
+      {}, std::forward<Ts>(xs)...));
   }
 
   /// Delivers a prepared message.
   caf::error deliver(caf::strong_actor_ptr sender, caf::message msg) const;
+
+  /// Delivers a prepared mailbox element.
+  caf::error deliver(caf::mailbox_element_ptr element) const;
 
   /// @returns the current activation, activating it if needed. A handle
   ///          obtained this way may go stale when the actor deactivates;

@@ -25,7 +25,8 @@ struct reminder_options {
   /// If false, registering an existing name fails with `already_exists`.
   bool overwrite = true;
   /// Retries of a fire whose delivery failed; none follows the module's
-  /// default (`horae.reminders.failure.*`). Stored with the reminder.
+  /// default (the `horae.reminders.failure` options). Stored with the
+  /// reminder.
   std::optional<failure_policy> on_failure;
 };
 

@@ -46,9 +46,11 @@ std::string to_string(const reminder_key& x);
 
 } // namespace horae
 
+namespace std {
+
 /// Hashes the three parts, so reminder keys can index unordered containers.
 template <>
-struct std::hash<horae::reminder_key> {
+struct hash<horae::reminder_key> {
   size_t operator()(const horae::reminder_key& x) const noexcept {
     std::hash<std::string> h;
     // Mixing constant from the 64-bit golden ratio; the separator-free
@@ -60,3 +62,5 @@ struct std::hash<horae::reminder_key> {
     return result;
   }
 };
+
+} // namespace std

@@ -51,7 +51,7 @@ struct reminder_record {
   missed_tick_policy policy = missed_tick_policy::fire_once;
 
   /// Retries of a fire whose delivery failed; none for the reminder
-  /// module's default (`horae.reminders.failure.*`).
+  /// module's default (the `horae.reminders.failure` options).
   std::optional<failure_policy> on_failure;
 
   /// Fires given up after their retries (counted in `fire_count` too).

@@ -19,4 +19,10 @@ caf::expected<clock::duration> parse_duration(std::string_view text);
 /// Prints `d` in the largest unit that represents it exactly, e.g. "1500ms".
 std::string format_duration(clock::duration d);
 
+/// @returns `d` for people to read: the largest unit in which it is at least
+///          1, with at most three significant digits, e.g. "83.3ms" for
+///          83,333,333 ns or "1.5min" for 90 s. Unlike `format_duration`
+///          the text may be rounded; use it for output, not for config.
+std::string describe_duration(clock::duration d);
+
 } // namespace horae
