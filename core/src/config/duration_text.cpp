@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <limits>
+#include <utility>
 
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
@@ -76,26 +77,36 @@ caf::expected<clock::duration> parse_duration(std::string_view text) {
   return bad(text, "unknown unit");
 }
 
+namespace {
+
+/// Units from the largest down, for printing.
+constexpr unit largest_first[] = {
+  {"d", 86'400'000'000'000LL},
+  {"h", 3'600'000'000'000LL},
+  {"min", 60'000'000'000LL},
+  {"s", 1'000'000'000LL},
+  {"ms", 1'000'000LL},
+  {"us", 1'000LL},
+  {"ns", 1LL},
+};
+
+/// The sign of `d` as text and its magnitude as unsigned: negating INT64_MIN
+/// as a signed value would overflow (and print a second minus).
+std::pair<std::string, uint64_t> sign_and_magnitude(clock::duration d) {
+  if (d.count() < 0)
+    return {"-", 0 - static_cast<uint64_t>(d.count())};
+  return {"", static_cast<uint64_t>(d.count())};
+}
+
+} // namespace
+
 std::string format_duration(clock::duration d) {
   if (d.count() == 0)
     return "0s";
-  std::string sign = d.count() < 0 ? "-" : "";
-  // The magnitude as unsigned: negating INT64_MIN as a signed value would
-  // overflow (and print a second minus).
-  auto ns = d.count() < 0 ? 0 - static_cast<uint64_t>(d.count())
-                          : static_cast<uint64_t>(d.count());
+  auto [sign, ns] = sign_and_magnitude(d);
   // Prefer the largest unit that divides exactly; "min" reads better than
   // "60s" but "90s" better than "1min30s".
-  constexpr unit order[] = {
-    {"d", 86'400'000'000'000LL},
-    {"h", 3'600'000'000'000LL},
-    {"min", 60'000'000'000LL},
-    {"s", 1'000'000'000LL},
-    {"ms", 1'000'000LL},
-    {"us", 1'000LL},
-    {"ns", 1LL},
-  };
-  for (const auto& u : order)
+  for (const auto& u : largest_first)
     if (ns % static_cast<uint64_t>(u.nanos) == 0)
       return sign + std::to_string(ns / static_cast<uint64_t>(u.nanos))
              + std::string{u.suffix};
@@ -105,19 +116,8 @@ std::string format_duration(clock::duration d) {
 std::string describe_duration(clock::duration d) {
   if (d.count() == 0)
     return "0s";
-  std::string sign = d.count() < 0 ? "-" : "";
-  auto ns = d.count() < 0 ? 0 - static_cast<uint64_t>(d.count())
-                          : static_cast<uint64_t>(d.count());
-  constexpr unit order[] = {
-    {"d", 86'400'000'000'000LL},
-    {"h", 3'600'000'000'000LL},
-    {"min", 60'000'000'000LL},
-    {"s", 1'000'000'000LL},
-    {"ms", 1'000'000LL},
-    {"us", 1'000LL},
-    {"ns", 1LL},
-  };
-  for (const auto& u : order) {
+  auto [sign, ns] = sign_and_magnitude(d);
+  for (const auto& u : largest_first) {
     auto nanos = static_cast<uint64_t>(u.nanos);
     if (ns < nanos)
       continue;
