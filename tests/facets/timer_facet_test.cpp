@@ -4,6 +4,8 @@
 #include <random>
 
 #include <horae/core/error.hpp>
+#include <horae/testkit/probe.hpp>
+#include <horae/testkit/test_runtime.hpp>
 
 #include "facets/support/timer_harness.hpp"
 #include <gtest/gtest.h>
@@ -137,34 +139,37 @@ TEST_F(TimerFacet, CoalescesTicksWhileBehaviourIsBusy) {
 }
 
 // A fire of a replaced timer is dropped even if it is already in the mailbox.
-TEST_F(TimerFacet, ReplacedTimerNeverDeliversEvenWhenEnqueued) {
-  ASSERT_FALSE(start_once("t", 10ms));
-  // Queue the replacement first, then let the old fire land behind it.
-  caf::anon_send(a, test::run_in_actor{[](actor* self) {
-                   ASSERT_FALSE(timers(self).start_once("t", 100ms));
-                 }});
-  rt->manual_clock()->advance(10ms);
-  ASSERT_EQ(service().poll(), 1u);
-  rt->run_until_idle();
-  EXPECT_TRUE(rec->fires.empty()) << "stale fire delivered";
-  rt->advance(100ms);
-  ASSERT_EQ(rec->fires.size(), 1u);
-  EXPECT_EQ(rec->fires[0].scheduled, t0 + 110ms);
+// The testkit queues the replacement first and lets the old fire land
+// behind it.
+TEST(TimerFacetRaces, ReplacedTimerNeverDeliversEvenWhenEnqueued) {
+  testkit::test_runtime t;
+  auto p = testkit::probe::make();
+  auto a = t->spawn(p->recorder());
+  t.run_in(
+    a, [](actor& self) { ASSERT_FALSE(timers(&self).start_once("t", 10ms)); });
+  t.run_in_before_fires(a, 10ms, [](actor& self) {
+    ASSERT_FALSE(timers(&self).start_once("t", 100ms));
+  });
+  EXPECT_TRUE(p->silent("t")) << "stale fire delivered: " << p->silent("t");
+  t.advance(100ms);
+  auto once = p->fired_once_at("t", t.start() + 110ms);
+  EXPECT_TRUE(once) << once;
 }
 
 // A fire of a cancelled timer is dropped even if it is already in the
 // mailbox.
-TEST_F(TimerFacet, CancelledTimerNeverDeliversEvenWhenEnqueued) {
-  ASSERT_FALSE(start_periodic("p", 10ms));
-  caf::anon_send(a, test::run_in_actor{[](actor* self) {
-                   EXPECT_TRUE(timers(self).cancel("p"));
-                 }});
-  rt->manual_clock()->advance(10ms);
-  ASSERT_EQ(service().poll(), 1u);
-  rt->run_until_idle();
-  rt->advance(100ms);
-  EXPECT_TRUE(rec->fires.empty());
-  EXPECT_EQ(service().pending(), 0u);
+TEST(TimerFacetRaces, CancelledTimerNeverDeliversEvenWhenEnqueued) {
+  testkit::test_runtime t;
+  auto p = testkit::probe::make();
+  auto a = t->spawn(p->recorder());
+  t.run_in(a, [](actor& self) {
+    ASSERT_FALSE(timers(&self).start_periodic("p", 10ms));
+  });
+  t.run_in_before_fires(
+    a, 10ms, [](actor& self) { EXPECT_TRUE(timers(&self).cancel("p")); });
+  t.advance(100ms);
+  EXPECT_TRUE(p->silent("p")) << p->silent("p");
+  EXPECT_EQ(t->find_service<timer_service>()->pending(), 0u);
 }
 
 // A timer may deliver a user payload instead of timer_fired.
