@@ -1,4 +1,5 @@
 // The horae-reminders admin tool: table output, deletion and clear errors.
+#include <fstream>
 #include <sstream>
 
 #include <horae/journaling/sqlite_store.hpp>
@@ -6,6 +7,7 @@
 #include "commands.hpp"
 #include "support/temp_dir.hpp"
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
 using namespace horae;
@@ -45,6 +47,10 @@ struct ReminderAdmin : ::testing::Test {
     if (!problem.empty()) {
       err = problem;
       return 2;
+    }
+    if (inv.command == "help") {
+      out = inv.text;
+      return 0;
     }
     std::ostringstream o;
     std::ostringstream e;
@@ -116,7 +122,7 @@ TEST_F(ReminderAdmin, ClearErrors) {
   EXPECT_EQ(run({"frob", "--db=" + db}, out, err), 2);
   EXPECT_NE(err.find("unknown command 'frob'"), std::string::npos);
   EXPECT_EQ(run({"list"}, out, err), 2);
-  EXPECT_NE(err.find("missing --db"), std::string::npos);
+  EXPECT_NE(err.find("--db is required"), std::string::npos) << err;
   EXPECT_EQ(run({"show", "a", "--db=" + db}, out, err), 2);
   EXPECT_EQ(run({"list", "--limit=0", "--db=" + db}, out, err), 2);
 }
@@ -189,4 +195,126 @@ TEST_F(ReminderAdmin, CheckReportsAnIntactStore) {
   EXPECT_NE(out.find("integrity: ok"), std::string::npos) << out;
   EXPECT_NE(out.find("2 readable reminder(s)"), std::string::npos) << out;
   EXPECT_EQ(run({"check", "--db=" + db, "extra"}, out, err), 2);
+}
+
+// Conventional command lines: `--db x` and `--db=x`, options before or
+// after the command, --help for the tool and each command, --version.
+TEST_F(ReminderAdmin, ConventionalCommandLines) {
+  std::string out, err;
+  ASSERT_EQ(run({"list", "--db", db}, out, err), 0) << err;
+  EXPECT_NE(out.find("2 reminder(s)"), std::string::npos) << out;
+  ASSERT_EQ(run({"--db", db, "list", "sla"}, out, err), 0) << err;
+  EXPECT_NE(out.find("1 reminder(s)"), std::string::npos) << out;
+  ASSERT_EQ(run({"--help"}, out, err), 0);
+  for (auto* cmd : {"list", "show", "stats", "delete", "backup", "check",
+                    "export", "import"})
+    EXPECT_NE(out.find(cmd), std::string::npos) << cmd << " missing: " << out;
+  ASSERT_EQ(run({"import", "--help"}, out, err), 0);
+  EXPECT_NE(out.find("--keep-existing"), std::string::npos) << out;
+  ASSERT_EQ(run({"--version"}, out, err), 0);
+  EXPECT_NE(out.find("horae-reminders 0.1.0"), std::string::npos) << out;
+  EXPECT_EQ(run({"list", "--db", db, "--format=yaml"}, out, err), 2);
+  EXPECT_NE(err.find("yaml"), std::string::npos) << err;
+}
+
+// --format=json: list and show as JSON that parses, with every field.
+TEST_F(ReminderAdmin, JsonOutput) {
+  std::string out, err;
+  ASSERT_EQ(run({"list", "--db=" + db, "--format=json"}, out, err), 0) << err;
+  auto all = nlohmann::json::parse(out);
+  ASSERT_TRUE(all.is_array());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0]["type"], "invoice");
+  EXPECT_EQ(all[0]["period_ns"], 5'000'000'000LL);
+  EXPECT_EQ(all[0]["payload_hex"], "6869");
+  ASSERT_EQ(run({"show", "sla", "acme", "check", "--db=" + db, "--format=json"},
+                out, err),
+            0)
+    << err;
+  auto one = nlohmann::json::parse(out);
+  EXPECT_EQ(one["name"], "check");
+  EXPECT_EQ(one["max_fires"], 1);
+}
+
+// list --overdue shows what is due now or earlier (the fixture's reminders
+// are due in December 2025, so they are overdue too); stats counts per type.
+TEST_F(ReminderAdmin, OverdueAndStats) {
+  {
+    sqlite_store_options opts;
+    opts.path = db;
+    auto store = open_sqlite_store(opts);
+    ASSERT_TRUE(store);
+    auto now = std::chrono::time_point_cast<clock::duration>(
+      std::chrono::system_clock::now());
+    reminder_record late;
+    late.key = {"invoice", "zeta", "late"};
+    late.due = late.anchor = now - 1h;
+    ASSERT_TRUE((*store)->upsert(late, true));
+    reminder_record soon;
+    soon.key = {"invoice", "zeta", "soon"};
+    soon.due = soon.anchor = now + 1h;
+    ASSERT_TRUE((*store)->upsert(soon, true));
+    (*store)->close();
+  }
+  std::string out, err;
+  ASSERT_EQ(run({"list", "--overdue", "--db=" + db}, out, err), 0) << err;
+  EXPECT_NE(out.find("late"), std::string::npos) << out;
+  EXPECT_EQ(out.find("soon"), std::string::npos) << "not overdue: " << out;
+  EXPECT_NE(out.find("3 reminder(s)"), std::string::npos) << out;
+  ASSERT_EQ(run({"list", "--overdue", "sla", "--db=" + db}, out, err), 0)
+    << err;
+  EXPECT_NE(out.find("1 reminder(s)"), std::string::npos) << out;
+  ASSERT_EQ(run({"stats", "--db=" + db, "--format=json"}, out, err), 0) << err;
+  auto s = nlohmann::json::parse(out);
+  EXPECT_EQ(s["reminders"], 4);
+  EXPECT_EQ(s["overdue"], 3);
+  EXPECT_EQ(s["types"]["invoice"]["reminders"], 3);
+  EXPECT_EQ(s["types"]["invoice"]["overdue"], 2);
+  EXPECT_EQ(s["types"]["sla"]["overdue"], 1);
+  ASSERT_EQ(run({"stats", "--db=" + db}, out, err), 0) << err;
+  EXPECT_NE(out.find("(all)"), std::string::npos) << out;
+}
+
+// export then import into a fresh store keeps every field; a bad file
+// changes nothing and names the entry.
+TEST_F(ReminderAdmin, ExportImportRoundTrip) {
+  std::string out, err;
+  auto file = dir.file("all.json");
+  ASSERT_EQ(run({"export", "--db=" + db, "--out=" + file}, out, err), 0) << err;
+  EXPECT_NE(out.find("exported 2 reminder(s)"), std::string::npos) << out;
+  auto fresh = dir.file("fresh.db");
+  {
+    sqlite_store_options opts;
+    opts.path = fresh;
+    auto store = open_sqlite_store(opts);
+    ASSERT_TRUE(store);
+    (*store)->close();
+  }
+  ASSERT_EQ(run({"import", file, "--db=" + fresh}, out, err), 0) << err;
+  EXPECT_NE(out.find("imported 2 reminder(s)"), std::string::npos) << out;
+  ASSERT_EQ(run({"import", file, "--keep-existing", "--db=" + fresh}, out, err),
+            0)
+    << err;
+  EXPECT_NE(out.find("kept 2 existing"), std::string::npos) << out;
+  sqlite_store_options opts;
+  opts.path = fresh;
+  opts.read_only = true;
+  auto store = open_sqlite_store(opts);
+  ASSERT_TRUE(store);
+  auto bill = (*store)->get({"invoice", "acme", "bill"});
+  ASSERT_TRUE(bill && *bill);
+  EXPECT_EQ((*bill)->payload, (std::vector<uint8_t>{'h', 'i'}));
+  EXPECT_EQ((*bill)->period, 5s);
+  auto check = (*store)->get({"sla", "acme", "check"});
+  ASSERT_TRUE(check && *check);
+  EXPECT_EQ((*check)->max_fires, 1u);
+  (*store)->close();
+  auto bad = dir.file("bad.json");
+  {
+    std::ofstream f{bad};
+    f << R"([{"type": "a", "key": "b"}])";
+  }
+  EXPECT_EQ(run({"import", bad, "--db=" + fresh}, out, err), 1);
+  EXPECT_NE(err.find("entry 1: "), std::string::npos) << err;
+  EXPECT_NE(err.find("missing field 'name'"), std::string::npos) << err;
 }

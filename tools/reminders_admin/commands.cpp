@@ -1,40 +1,24 @@
-// list / show / delete against a reminder database, with readable output.
+// The commands against a reminder database, with readable or JSON output.
 #include "commands.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <charconv>
-#include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
 
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
 #include <horae/core/names.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
+#include "json_records.hpp"
 #include "table.hpp"
 
 namespace horae::admin {
 
 namespace {
-
-std::string format_time(clock::wall_time t) {
-  auto secs
-    = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
-        .count();
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  t.time_since_epoch())
-                  .count()
-                % 1000;
-  auto raw = static_cast<std::time_t>(secs);
-  std::tm utc{};
-  gmtime_r(&raw, &utc);
-  char buf[64];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[80];
-  std::snprintf(out, sizeof(out), "%s.%03lldZ", buf,
-                static_cast<long long>(millis < 0 ? millis + 1000 : millis));
-  return out;
-}
 
 /// Names as the terminal may show them: control bytes and backslashes as
 /// `\xNN`, which `unescape` turns back, so every name can be addressed.
@@ -116,70 +100,208 @@ list_type(reminder_store& db, const std::string& type, size_t limit) {
   return result;
 }
 
-} // namespace
-
-std::string usage() {
-  return "usage: horae-reminders <command> --db=<path> [options]\n"
-         "commands:\n"
-         "  list [<type> [<key>]] [--limit=N]  reminders, ordered by actor\n"
-         "  show <type> <key> <name>           every field of one reminder\n"
-         "  delete <type> <key> <name>         delete one reminder\n"
-         "  backup <file>                      consistent copy of the live "
-         "store\n"
-         "  check                              integrity, unreadable and "
-         "invalid rows\n"
-         "Control bytes and backslashes in names print as \\xNN; type them "
-         "the same way.\n";
+clock::wall_time now_wall() {
+  return std::chrono::time_point_cast<clock::duration>(
+    std::chrono::system_clock::now());
 }
 
-std::string parse(int argc, char** argv, invocation& result) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--db=", 0) == 0) {
-      result.db = arg.substr(5);
-    } else if (arg.rfind("--limit=", 0) == 0) {
-      auto text = arg.substr(8);
-      size_t value = 0;
-      auto [ptr, ec]
-        = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec != std::errc{} || ptr != text.data() + text.size() || value == 0)
-        return "invalid --limit '" + text + "': expected a positive integer";
-      result.limit = value;
-    } else if (arg == "--help" || arg == "-h") {
-      result.command = "help";
-      return "";
-    } else if (arg.rfind("--", 0) == 0) {
-      return "unknown option '" + arg + "'";
-    } else if (result.command.empty()) {
-      result.command = arg;
-    } else {
-      result.words.push_back(arg);
+int fail(std::ostream& err, const caf::error& e) {
+  err << "horae-reminders: " << describe(e) << '\n';
+  return 1;
+}
+
+int list(reminder_store& db, const invocation& inv, std::ostream& out,
+         std::ostream& err) {
+  caf::expected<std::vector<reminder_record>> rows{
+    std::vector<reminder_record>{}};
+  if (inv.overdue)
+    rows = db.due_before(now_wall() + clock::duration{1}, inv.limit);
+  else if (inv.words.size() == 2)
+    rows = db.list(unescape(inv.words[0]), unescape(inv.words[1]));
+  else if (inv.words.size() == 1)
+    rows = list_type(db, unescape(inv.words[0]), inv.limit);
+  else
+    rows = db.list_all(inv.limit, 0);
+  if (!rows)
+    return fail(err, rows.error());
+  if (inv.overdue && !inv.words.empty()) {
+    // --overdue with a type (and key): the due-ordered rows, filtered.
+    auto type = unescape(inv.words[0]);
+    auto key = inv.words.size() == 2 ? unescape(inv.words[1]) : std::string{};
+    rows->erase(std::remove_if(rows->begin(), rows->end(),
+                               [&](const reminder_record& r) {
+                                 return r.key.actor_type != type
+                                        || (!key.empty()
+                                            && r.key.actor_key != key);
+                               }),
+                rows->end());
+  }
+  if (inv.format == "json") {
+    auto all = nlohmann::json::array();
+    for (const auto& r : *rows)
+      all.push_back(to_json(r));
+    out << all.dump(2) << '\n';
+    return 0;
+  }
+  table t{{"TYPE", "KEY", "NAME", "DUE (UTC)", "PERIOD", "FIRED", "POLICY"}};
+  for (const auto& r : *rows) {
+    t.add({shown(r.key.actor_type), shown(r.key.actor_key), shown(r.key.name),
+           format_time(r.due),
+           r.period.count() == 0 ? "once" : format_duration(r.period),
+           std::to_string(r.fire_count)
+             + (r.max_fires ? "/" + std::to_string(r.max_fires) : ""),
+           to_string(r.policy)});
+  }
+  t.print(out);
+  out << t.rows() << " reminder(s)\n";
+  return 0;
+}
+
+/// Calls `fn` for every stored reminder, a page at a time.
+template <class F>
+caf::error each_reminder(reminder_store& db, F fn) {
+  constexpr size_t page = 1000;
+  for (size_t offset = 0;; offset += page) {
+    auto rows = db.list_all(page, offset);
+    if (!rows)
+      return std::move(rows.error());
+    for (const auto& r : *rows)
+      fn(r);
+    if (rows->size() < page)
+      return caf::none;
+  }
+}
+
+int stats(reminder_store& db, const invocation& inv, std::ostream& out,
+          std::ostream& err) {
+  struct type_stats {
+    uint64_t reminders = 0;
+    uint64_t overdue = 0;
+    std::optional<clock::wall_time> next_due;
+  };
+  std::map<std::string, type_stats> by_type;
+  auto now = now_wall();
+  auto e = each_reminder(db, [&](const reminder_record& r) {
+    auto& s = by_type[r.key.actor_type];
+    ++s.reminders;
+    if (r.due <= now)
+      ++s.overdue;
+    if (!s.next_due || r.due < *s.next_due)
+      s.next_due = r.due;
+  });
+  if (e)
+    return fail(err, e);
+  type_stats total;
+  for (const auto& [type, s] : by_type) {
+    total.reminders += s.reminders;
+    total.overdue += s.overdue;
+    if (s.next_due && (!total.next_due || *s.next_due < *total.next_due))
+      total.next_due = s.next_due;
+  }
+  auto due_text = [](const type_stats& s) {
+    return s.next_due ? format_time(*s.next_due) : std::string{"-"};
+  };
+  if (inv.format == "json") {
+    nlohmann::json x;
+    x["reminders"] = total.reminders;
+    x["overdue"] = total.overdue;
+    x["next_due"] = total.next_due ? nlohmann::json(due_text(total))
+                                   : nlohmann::json(nullptr);
+    x["types"] = nlohmann::json::object();
+    for (const auto& [type, s] : by_type)
+      x["types"][type] = {{"reminders", s.reminders},
+                          {"overdue", s.overdue},
+                          {"next_due", due_text(s)}};
+    out << x.dump(2) << '\n';
+    return 0;
+  }
+  table t{{"TYPE", "REMINDERS", "OVERDUE", "NEXT DUE (UTC)"}};
+  for (const auto& [type, s] : by_type)
+    t.add({shown(type), std::to_string(s.reminders), std::to_string(s.overdue),
+           due_text(s)});
+  t.add({"(all)", std::to_string(total.reminders),
+         std::to_string(total.overdue), due_text(total)});
+  t.print(out);
+  return 0;
+}
+
+int export_all(reminder_store& db, const invocation& inv, std::ostream& out,
+               std::ostream& err) {
+  auto all = nlohmann::json::array();
+  if (auto e = each_reminder(
+        db, [&](const reminder_record& r) { all.push_back(to_json(r)); }))
+    return fail(err, e);
+  if (inv.file.empty() || inv.file == "-") {
+    out << all.dump(2) << '\n';
+    return 0;
+  }
+  std::ofstream file{inv.file, std::ios::trunc};
+  file << all.dump(2) << '\n';
+  file.close();
+  if (!file) {
+    err << "horae-reminders: cannot write " << inv.file << '\n';
+    return 1;
+  }
+  out << "exported " << all.size() << " reminder(s) to " << inv.file << '\n';
+  return 0;
+}
+
+int import_file(reminder_store& db, const invocation& inv, std::ostream& out,
+                std::ostream& err) {
+  std::ifstream file{inv.file};
+  if (!file) {
+    err << "horae-reminders: cannot read " << inv.file << '\n';
+    return 1;
+  }
+  nlohmann::json all;
+  try {
+    file >> all;
+  } catch (const nlohmann::json::exception& e) {
+    err << "horae-reminders: " << inv.file << " is not JSON: " << e.what()
+        << '\n';
+    return 1;
+  }
+  if (!all.is_array()) {
+    err << "horae-reminders: " << inv.file
+        << " must hold an array of reminders, as export writes\n";
+    return 1;
+  }
+  // Check every entry before writing any: a bad file changes nothing.
+  std::vector<reminder_record> records;
+  for (size_t i = 0; i < all.size(); ++i) {
+    auto rec = record_from_json(all[i]);
+    if (!rec) {
+      err << "horae-reminders: " << inv.file << ": entry " << i + 1 << ": "
+          << describe(rec.error()) << '\n';
+      return 1;
     }
+    records.push_back(std::move(*rec));
   }
-  if (result.command.empty())
-    return "missing command";
-  if (result.command != "list" && result.command != "show"
-      && result.command != "delete" && result.command != "backup"
-      && result.command != "check")
-    return "unknown command '" + result.command + "'";
-  if (result.db.empty())
-    return "missing --db=<path>";
-  if (result.command == "list" && result.words.size() > 2)
-    return "list takes at most <type> and <key>";
-  if (result.command == "check") {
-    if (!result.words.empty())
-      return "check takes no arguments";
-    return "";
+  size_t written = 0;
+  size_t kept = 0;
+  for (auto& rec : records) {
+    auto key = rec.key;
+    auto stored = db.upsert(std::move(rec), !inv.keep_existing);
+    if (!stored && code_of(stored.error()) == errc::already_exists) {
+      ++kept;
+      continue;
+    }
+    if (!stored) {
+      err << "horae-reminders: " << shown(key) << ": "
+          << describe(stored.error()) << " (" << written
+          << " reminder(s) imported before it)\n";
+      return 1;
+    }
+    ++written;
   }
-  if (result.command == "backup") {
-    if (result.words.size() != 1)
-      return "backup needs <file>";
-    return "";
-  }
-  if (result.command != "list" && result.words.size() != 3)
-    return result.command + " needs <type> <key> <name>";
-  return "";
+  out << "imported " << written << " reminder(s)";
+  if (kept > 0)
+    out << ", kept " << kept << " existing";
+  out << '\n';
+  return 0;
 }
+
+} // namespace
 
 int run(const invocation& inv, std::ostream& out, std::ostream& err) {
   if (inv.command == "check") {
@@ -202,45 +324,28 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     return report->damaged() ? 1 : 0;
   }
   if (inv.command == "backup") {
-    if (auto e = backup_sqlite_store(inv.db, inv.words[0])) {
+    if (auto e = backup_sqlite_store(inv.db, inv.file)) {
       err << "horae-reminders: " << describe(e) << '\n';
       return 1;
     }
-    out << "backed up " << inv.db << " to " << inv.words[0] << '\n';
+    out << "backed up " << inv.db << " to " << inv.file << '\n';
     return 0;
   }
-  auto store = open(inv.db, inv.command == "delete", err);
+  auto store
+    = open(inv.db, inv.command == "delete" || inv.command == "import", err);
   if (!store) {
     err << "horae-reminders: " << describe(store.error()) << '\n';
     return 1;
   }
   auto& db = **store;
-  if (inv.command == "list") {
-    caf::expected<std::vector<reminder_record>> rows{
-      std::vector<reminder_record>{}};
-    if (inv.words.size() == 2)
-      rows = db.list(unescape(inv.words[0]), unescape(inv.words[1]));
-    else if (inv.words.size() == 1)
-      rows = list_type(db, unescape(inv.words[0]), inv.limit);
-    else
-      rows = db.list_all(inv.limit, 0);
-    if (!rows) {
-      err << "horae-reminders: " << describe(rows.error()) << '\n';
-      return 1;
-    }
-    table t{{"TYPE", "KEY", "NAME", "DUE (UTC)", "PERIOD", "FIRED", "POLICY"}};
-    for (const auto& r : *rows) {
-      t.add({shown(r.key.actor_type), shown(r.key.actor_key), shown(r.key.name),
-             format_time(r.due),
-             r.period.count() == 0 ? "once" : format_duration(r.period),
-             std::to_string(r.fire_count)
-               + (r.max_fires ? "/" + std::to_string(r.max_fires) : ""),
-             to_string(r.policy)});
-    }
-    t.print(out);
-    out << t.rows() << " reminder(s)\n";
-    return 0;
-  }
+  if (inv.command == "list")
+    return list(db, inv, out, err);
+  if (inv.command == "stats")
+    return stats(db, inv, out, err);
+  if (inv.command == "export")
+    return export_all(db, inv, out, err);
+  if (inv.command == "import")
+    return import_file(db, inv, out, err);
   reminder_key key{unescape(inv.words[0]), unescape(inv.words[1]),
                    unescape(inv.words[2])};
   if (inv.command == "show") {
@@ -254,6 +359,10 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
       return 1;
     }
     const auto& r = **row;
+    if (inv.format == "json") {
+      out << to_json(r).dump(2) << '\n';
+      return 0;
+    }
     table t{{"FIELD", "VALUE"}};
     t.add({"actor", shown(r.key.actor_type) + "/" + shown(r.key.actor_key)});
     t.add({"name", shown(r.key.name)});
