@@ -58,15 +58,49 @@ caf::error reminder_facet::upsert(const std::string& name,
                                   reminder_options options, completion done) {
   if (auto err = check_ready())
     return err;
+  // Checked before the sum is formed, so a huge delay cannot overflow it.
   if (auto err
       = detail::validate(name, due_in, period, options, service_->config()))
     return err;
+  return upsert_anchored(name, self_->clock().wall_now() + due_in, period,
+                         std::move(options), std::move(done));
+}
+
+caf::error reminder_facet::upsert_at(const std::string& name,
+                                     clock::wall_time at,
+                                     clock::duration period,
+                                     reminder_options options,
+                                     completion done) {
+  if (auto err = check_ready())
+    return err;
+  if (at > latest_reminder_time)
+    return make_error(errc::out_of_range,
+                      "reminder '" + quote_for_message(name)
+                        + "': due after the latest time a reminder may have "
+                          "(1 January 2200)");
+  if (at.time_since_epoch() < clock::duration::zero())
+    return make_error(errc::out_of_range, "reminder '" + quote_for_message(name)
+                                            + "': due before 1970");
+  auto now = self_->clock().wall_now();
+  // A past time is due at once; the other checks see the delay from now.
+  auto due_in = at > now ? at - now : clock::duration::zero();
+  if (auto err
+      = detail::validate(name, due_in, period, options, service_->config()))
+    return err;
+  return upsert_anchored(name, at, period, std::move(options), std::move(done));
+}
+
+caf::error reminder_facet::upsert_anchored(const std::string& name,
+                                           clock::wall_time anchor,
+                                           clock::duration period,
+                                           reminder_options options,
+                                           completion done) {
   const auto& id = *self_->identity();
   auto now = self_->clock().wall_now();
   reminder_record rec;
   rec.key = reminder_key{id.type, id.key, name};
   rec.payload = std::move(options.payload);
-  rec.anchor = now + due_in;
+  rec.anchor = anchor;
   rec.due = rec.anchor;
   rec.period = period;
   rec.max_fires = period == clock::duration::zero() ? 1 : options.max_fires;

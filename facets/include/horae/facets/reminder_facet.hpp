@@ -58,6 +58,18 @@ public:
                     clock::duration period, reminder_options options = {},
                     completion done = {});
 
+  /// Registers or updates the reminder `name`, first due at the wall-clock
+  /// time `at`, then every `period` after it (zero: one-shot). A time in
+  /// the past is due at once, as if the reminder had been registered then:
+  /// a periodic one's missed ticks follow its missed-tick policy. Never
+  /// early: the first fire is delivered at `at` or later, whatever the
+  /// monotonic clock does.
+  /// @returns the errors of `upsert`, and `out_of_range` for a time after
+  ///          the latest a reminder may have (1 January 2200).
+  caf::error upsert_at(const std::string& name, clock::wall_time at,
+                       clock::duration period, reminder_options options = {},
+                       completion done = {});
+
   /// Deletes the reminder `name`; `done` receives `not_found` if it did not
   /// exist. @returns argument errors at once.
   caf::error remove(const std::string& name, completion done = {});
@@ -88,6 +100,11 @@ public:
                      message_outcome outcome) override;
 
 private:
+  /// Checks the arguments and writes the reminder anchored at `anchor`.
+  caf::error upsert_anchored(const std::string& name, clock::wall_time anchor,
+                             clock::duration period, reminder_options options,
+                             completion done);
+
   caf::error check_ready() const;
 
   std::function<void(caf::error)> route(completion done);
