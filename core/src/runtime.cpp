@@ -11,6 +11,7 @@
 
 #include "actors/defined_type.hpp"
 #include "actors/function_actor.hpp"
+#include "config/caf_options.hpp"
 #include <spdlog/spdlog.h>
 
 namespace horae {
@@ -32,6 +33,10 @@ runtime::runtime(horae::config cfg) : config_(std::move(cfg)) {
     clock_ = std::make_unique<system_clock>();
   system_config_ = std::make_unique<detail::runtime_system_config>(this);
   auto& sys_cfg = *system_config_;
+  // CAF's own options first, so that what the runtime itself needs wins.
+  if (auto caf_section = caf::get_if<caf::settings>(&config_.content(), "caf"))
+    for (auto& [name, value] : detail::leaves(*caf_section))
+      sys_cfg.set(name, std::move(value));
   if (config_.manual_time)
     sys_cfg.set("scheduler.policy", caf::atom("testing"));
   if (auto threads = config_.get_int("horae.scheduler.threads"); threads > 0)

@@ -35,7 +35,7 @@ std::shared_ptr<probe> probe::make() {
 }
 
 actor_factory probe::recorder(bool reminders,
-                              std::function<void(actor&)> setup) {
+                              const std::function<void(actor&)>& setup) {
   auto self_ptr = shared_from_this();
   return [self_ptr, reminders, setup](actor* self) -> caf::behavior {
     self->attach<timer_facet>();

@@ -4,6 +4,8 @@
 #include <limits>
 #include <optional>
 
+#include <caf/actor_system_config.hpp>
+
 #include <horae/core/config/config_loader.hpp>
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
@@ -117,11 +119,51 @@ TEST(Config, DuplicateSectionIsRejected) {
   expect_contains(text, {"app.ini:3", "appears twice"});
 }
 
-// Syntax errors report CAF's position.
+// Syntax errors name the file, the line and the key.
 TEST(Config, SyntaxErrorIsReported) {
   auto text = error_text(
     make_loader().load_text("[horae.log]\nlevel=\n", {}, "app.ini"));
-  expect_contains(text, {"app.ini", "cannot parse", "line"});
+  expect_contains(text, {"app.ini:2", "key 'level'"});
+}
+
+// CAF's parser errors come out in words, with what to write instead.
+TEST(Config, ParserErrorsAreTranslated) {
+  auto loader = make_loader();
+  expect_contains(
+    error_text(loader.load_text("[horae.log]\nlevel=warn\n", {}, "app.ini")),
+    {"app.ini:2", "key 'level'", "strings must be quoted", "level=\"warn\""});
+  expect_contains(error_text(loader.load_text(
+                    "[horae.actors]\nidle-timeout=1.5s\n", {}, "app.ini")),
+                  {"app.ini:2", "durations are whole numbers",
+                   "use idle-timeout=1500ms instead of 1.5s"});
+  expect_contains(error_text(loader.load_text("", {"--duration=0.25min"})),
+                  {"command line", "durations are whole numbers: use 15s"});
+  EXPECT_EQ(whole_duration_for("2.5ms"), std::optional<std::string>{"2500us"});
+  EXPECT_EQ(whole_duration_for("1.5"), std::nullopt);
+  EXPECT_EQ(whole_duration_for("1.0000000001s"), std::nullopt);
+}
+
+// CAF's own options pass through to the actor system, checked against CAF's
+// option table, from the command line or a [caf.<category>] section.
+TEST(Config, CafOptionsPassThroughToTheActorSystem) {
+  auto loader = make_loader();
+  auto cfg = loader.load_text("[caf.scheduler]\nmax-throughput=7\n",
+                              {"--caf.scheduler.max-threads=3"});
+  ASSERT_TRUE(cfg) << describe(cfg.error());
+  cfg->manual_time = true;
+  auto rt = runtime::make(std::move(*cfg));
+  ASSERT_TRUE(rt) << describe(rt.error());
+  const auto& sys_cfg = (*rt)->system().config();
+  EXPECT_EQ(caf::get_or(sys_cfg, "scheduler.max-throughput", size_t{0}), 7u);
+  EXPECT_EQ(caf::get_or(sys_cfg, "scheduler.max-threads", size_t{0}), 3u);
+  expect_contains(error_text(loader.load_text("", {"--caf.nope.x=1"})),
+                  {"command line", "unknown CAF option 'caf.nope.x'"});
+  expect_contains(
+    error_text(loader.load_text("", {"--caf.scheduler.max-threads=many"})),
+    {"caf.scheduler.max-threads", "cannot read \"many\""});
+  expect_contains(error_text(loader.load_text(
+                    "[caf.scheduler]\nmax-threads=\"x\"\n", {}, "app.ini")),
+                  {"app.ini", "caf.scheduler.max-threads", "expected"});
 }
 
 // Command-line overrides win over the file and are type-checked.

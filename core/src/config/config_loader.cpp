@@ -12,6 +12,10 @@
 #include <horae/core/config/config_loader.hpp>
 #include <horae/core/error.hpp>
 
+#include "config/caf_options.hpp"
+#include "config/parse_errors.hpp"
+#include "config/trim.hpp"
+
 namespace horae {
 
 namespace {
@@ -22,13 +26,7 @@ caf::error config_error(std::string msg) {
   return make_error(errc::invalid_config, std::move(msg));
 }
 
-std::string trim(const std::string& str) {
-  auto first = str.find_first_not_of(" \t\r");
-  if (first == std::string::npos)
-    return {};
-  auto last = str.find_last_not_of(" \t\r");
-  return str.substr(first, last - first + 1);
-}
+using detail::trim;
 
 /// Deepest nesting of lists and dictionaries a value may have. CAF's parser
 /// recurses per level and overflows the stack long before any real config
@@ -274,6 +272,14 @@ caf::error apply_command_line(const config& proto,
       return config_error("command line: unknown option '--" + bare + "'"
                           + " (--help lists every option)");
     }
+    if (key.compare(0, 4, "caf.") == 0) {
+      // CAF's own options go to the actor system as CAF reads them.
+      auto value = detail::caf_options{}.parse(key.substr(4), text);
+      if (!value)
+        return config_error("command line: " + describe(value.error()));
+      caf::put(content, key, std::move(*value));
+      continue;
+    }
     auto spec = find_option(proto, key);
     if (!spec)
       return config_error("command line: unknown option '--" + key + "'"
@@ -437,6 +443,10 @@ std::string config_loader::help_text() const {
     out << "  --" << key << "=<" << to_string(spec.type) << ">\n      "
         << spec.description << "; " << spec.expected_form() << " (default "
         << spec.default_text() << ")\n";
+  out << "  --caf.<category>.<option>=<value>\n      CAF's own options, e.g. "
+         "--caf.scheduler.max-throughput=100 or a [caf.scheduler] section;\n"
+         "      checked against CAF's option table and passed to the actor "
+         "system\n";
   auto facets = facet_names(proto_);
   if (!facets.empty()) {
     out << "\nper actor type, in a section [actor.<type>]:\n"
@@ -501,9 +511,9 @@ config_loader::load_text(const std::string& ini_text,
     std::istringstream in{piece.text};
     auto parsed = caf::actor_system_config::parse_config(in);
     if (!parsed)
-      return config_error(source + ":" + std::to_string(piece.first_line)
-                          + ": cannot parse the entry on this line: "
-                          + caf::to_string(parsed.error()));
+      return config_error(
+        source + ":" + std::to_string(piece.first_line) + ": "
+        + detail::explain_parse_error(parsed.error(), piece.text));
     merge(content, std::move(*parsed));
   }
   return finish(std::move(content), args, source);
@@ -516,8 +526,20 @@ config_loader::finish(caf::settings content,
   config result = proto_;
   result.source_ = source;
   // Validate the file before applying overrides, so errors name the origin.
-  if (auto err = result.schema_.validate(content, source, {actor_section}))
+  if (auto err
+      = result.schema_.validate(content, source, {actor_section, "caf"}))
     return err;
+  if (auto i = content.find("caf"); i != content.end()) {
+    auto section = caf::get_if<caf::settings>(&i->second);
+    if (section == nullptr)
+      return config_error(source
+                          + ": 'caf' must be a section, e.g. "
+                            "[caf.scheduler]");
+    detail::caf_options table;
+    for (const auto& [name, value] : detail::leaves(*section))
+      if (auto err = table.check(name, value))
+        return config_error(source + ": " + describe(err));
+  }
   std::set<std::string> from_command_line;
   if (auto err = apply_command_line(result, args, content, from_command_line))
     return err;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include <horae/core/config/duration_text.hpp>
@@ -28,7 +29,7 @@ constexpr unit units[] = {
   {"d", 86'400'000'000'000LL},
 };
 
-caf::error bad(std::string_view text, const char* why) {
+caf::error bad(std::string_view text, std::string_view why) {
   std::string msg = "invalid duration \"";
   msg.append(text.data(), text.size());
   msg += "\": ";
@@ -39,6 +40,38 @@ caf::error bad(std::string_view text, const char* why) {
 }
 
 } // namespace
+
+std::optional<std::string> whole_duration_for(std::string_view text) {
+  // <digits>.<digits><unit>, computed in integers: 1.5s is exactly 1500ms.
+  size_t pos = 0;
+  uint64_t whole = 0;
+  while (pos < text.size()
+         && std::isdigit(static_cast<unsigned char>(text[pos])))
+    whole = whole * 10 + static_cast<uint64_t>(text[pos++] - '0');
+  if (pos == 0 || pos >= text.size() || text[pos] != '.' || pos > 12)
+    return std::nullopt;
+  ++pos;
+  uint64_t fraction = 0;
+  uint64_t scale = 1;
+  while (pos < text.size()
+         && std::isdigit(static_cast<unsigned char>(text[pos]))) {
+    if (scale > 1'000'000'000)
+      return std::nullopt; // below a nanosecond in any unit
+    fraction = fraction * 10 + static_cast<uint64_t>(text[pos++] - '0');
+    scale *= 10;
+  }
+  auto suffix = text.substr(pos);
+  for (const auto& u : units) {
+    if (suffix != u.suffix)
+      continue;
+    auto nanos = static_cast<uint64_t>(u.nanos);
+    if (whole > 1'000'000 || (fraction * nanos) % scale != 0)
+      return std::nullopt; // too large to bother, or not whole nanoseconds
+    auto ns = whole * nanos + fraction * nanos / scale;
+    return format_duration(clock::duration{static_cast<int64_t>(ns)});
+  }
+  return std::nullopt;
+}
 
 caf::expected<clock::duration> parse_duration(std::string_view text) {
   auto str = text;
@@ -67,6 +100,11 @@ caf::expected<clock::duration> parse_duration(std::string_view text) {
   auto suffix = str.substr(pos);
   if (suffix.empty())
     return bad(text, "missing unit");
+  if (suffix.front() == '.') {
+    if (auto whole = whole_duration_for(str))
+      return bad(text, "durations are whole numbers: use " + *whole);
+    return bad(text, "durations are whole numbers: use a smaller unit");
+  }
   for (const auto& u : units) {
     if (suffix == u.suffix) {
       if (value > limit / static_cast<uint64_t>(u.nanos))

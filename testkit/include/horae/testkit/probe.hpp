@@ -83,7 +83,7 @@ public:
   ///          ReminderFacet (when `reminders`) and the runner facet, calls
   ///          `setup` (may be empty) and records every fire.
   actor_factory recorder(bool reminders = false,
-                         std::function<void(actor&)> setup = {});
+                         const std::function<void(actor&)>& setup = {});
 
   /// Records a fire; what `recorder` behaviours call.
   void record(actor& self, const timer_fired& x);

@@ -2,6 +2,7 @@
 // the config loader and the examples' command lines.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,11 @@ caf::expected<clock::duration> parse_duration(std::string_view text);
 
 /// Prints `d` in the largest unit that represents it exactly, e.g. "1500ms".
 std::string format_duration(clock::duration d);
+
+/// @returns the whole-number form of a fractional duration such as "1.5s"
+///          ("1500ms"), for messages that tell people what to write; none
+///          if `text` is not such a duration.
+std::optional<std::string> whole_duration_for(std::string_view text);
 
 /// @returns `d` for people to read: the largest unit in which it is at least
 ///          1, with at most three significant digits, e.g. "83.3ms" for
