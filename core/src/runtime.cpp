@@ -12,6 +12,7 @@
 #include "actors/defined_type.hpp"
 #include "actors/function_actor.hpp"
 #include "config/caf_options.hpp"
+#include "metrics/metrics_endpoint.hpp"
 #include <spdlog/spdlog.h>
 
 namespace horae {
@@ -48,6 +49,11 @@ runtime::runtime(horae::config cfg) : config_(std::move(cfg)) {
     });
   system_ = std::make_unique<caf::actor_system>(sys_cfg);
   registry_ = std::make_shared<virtual_actor_registry>(*this);
+  metrics_.add_gauge("horae_virtual_actors_active",
+                     "virtual actor activations that exist now",
+                     [reg = registry_.get()] {
+                       return static_cast<double>(reg->active_count());
+                     });
 }
 
 caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg) {
@@ -80,6 +86,17 @@ caf::expected<std::unique_ptr<runtime>> runtime::make(horae::config cfg,
           "{}: section [actor.{}] configures an actor type that the "
           "application does not define",
           rt->config_.source(), type);
+  }
+  if (auto port = rt->config_.get_int("horae.metrics.port"); port > 0) {
+    auto endpoint = std::make_unique<detail::metrics_endpoint>(
+      rt->metrics_, rt->config_.get_string("horae.metrics.address"),
+      static_cast<int>(port));
+    if (auto err = endpoint->bind()) {
+      rt->shutdown();
+      return err;
+    }
+    rt->add_service_impl(std::type_index{typeid(detail::metrics_endpoint)},
+                         std::move(endpoint));
   }
   for (auto& [type, svc] : rt->services_)
     svc->start();
@@ -252,6 +269,8 @@ void runtime::shutdown() {
     run_until_idle();
   for (auto i = services_.rbegin(); i != services_.rend(); ++i)
     i->second->stop();
+  // Gauges read services and the registry; nothing may read them anymore.
+  metrics_.remove_gauges();
   if (system_) {
     if (auto sched = test_scheduler(*system_))
       sched->run();

@@ -17,6 +17,7 @@ namespace horae {
 void virtual_actor_registry::activate(const type_ptr& type,
                                       const std::string& key, slot& s) {
   auto incarnation = ++history_[slot_key(type->name, key)];
+  activations_->add();
   virtual_identity identity{type->name, key, incarnation,
                             *type->options.idle_timeout};
   std::weak_ptr<virtual_actor_registry> weak = shared_from_this();
@@ -133,6 +134,7 @@ bool virtual_actor_registry::try_vacate(const std::string& type,
 void virtual_actor_registry::on_terminated(const std::string& type,
                                            const std::string& key,
                                            uint64_t incarnation) {
+  deactivations_->add();
   std::lock_guard<std::mutex> guard{mtx_};
   auto i = slots_.find(slot_key(type, key));
   if (i == slots_.end() || i->second.incarnation != incarnation)

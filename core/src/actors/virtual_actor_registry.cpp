@@ -12,7 +12,12 @@
 namespace horae {
 
 virtual_actor_registry::virtual_actor_registry(runtime& owner)
-  : owner_(&owner) {
+  : owner_(&owner), activations_(&owner.metrics().add_counter(
+                      "horae_virtual_actor_activations_total",
+                      "virtual actors activated, reactivations included")),
+    deactivations_(
+      &owner.metrics().add_counter("horae_virtual_actor_deactivations_total",
+                                   "virtual actor activations that ended")) {
   // nop
 }
 

@@ -23,6 +23,12 @@ void add_core_options(config_schema& schema) {
                                  "(empty: no file)"));
   schema.add(option_spec::integer("horae.scheduler.threads", 0, 0, 256,
                                   "CAF worker threads (0: one per core)"));
+  schema.add(option_spec::integer(
+    "horae.metrics.port", 0, 0, 65535,
+    "serve metrics in Prometheus' text format over HTTP on this port "
+    "(0: off)"));
+  schema.add(option_spec::string("horae.metrics.address", "127.0.0.1",
+                                 "address the metrics endpoint listens on"));
   schema.add(option_spec::duration(
     "horae.actors.idle-timeout", minutes{5}, clock::duration::zero(),
     hours{24 * 30},

@@ -58,6 +58,16 @@ auto reminders_log() {
 reminder_dispatcher::reminder_dispatcher(reminder_service& svc,
                                          timer_service& timers)
   : service_(&svc), timers_(&timers),
+    tardiness_(&svc.owner().metrics().add_histogram(
+      "horae_reminder_tardiness_seconds",
+      "how late reminder fires reach the registry after their due time",
+      {std::chrono::milliseconds{1}, std::chrono::milliseconds{10},
+       std::chrono::milliseconds{100}, std::chrono::seconds{1},
+       std::chrono::seconds{10}, std::chrono::minutes{1},
+       std::chrono::minutes{10}})),
+    redelivered_(&svc.owner().metrics().add_counter(
+      "horae_reminders_redelivered_total",
+      "reminder deliveries after a failed attempt")),
     store_read_faults_("reading reminder store " + svc.config().db_path,
                        fault_summary_interval),
     store_write_faults_("writing reminder store " + svc.config().db_path,
@@ -346,6 +356,11 @@ void reminder_dispatcher::send(const reminder_key& key, entry& e) {
     key.actor_type, key.actor_key, nullptr, caf::make_message(std::move(msg)));
   if (!err) {
     ++service_->counters_->delivered;
+    if (e.attempt > 1)
+      redelivered_->add();
+    else
+      tardiness_->observe(
+        std::max(clock::duration::zero(), now_wall - e.rec.due));
     e.state = phase::sent;
     arm(key, e, self_->clock().now() + service_->config().ack_timeout);
     return;

@@ -14,6 +14,7 @@
 #include <caf/system_messages.hpp>
 
 #include <horae/core/actor.hpp>
+#include <horae/core/metrics.hpp>
 #include <horae/facets/timer_handle.hpp>
 #include <horae/journaling/due_position.hpp>
 #include <horae/journaling/reminder_record.hpp>
@@ -129,6 +130,10 @@ private:
 
   reminder_service* service_;
   timer_service* timers_;
+  /// Delivery time minus due time of each first attempt (Orleans calls it
+  /// tardiness), and deliveries after the first attempt.
+  histogram* tardiness_;
+  counter* redelivered_;
   actor* self_ = nullptr;
   entry_table entries_;
   uint64_t next_fire_ = 0;

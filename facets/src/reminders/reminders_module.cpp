@@ -136,10 +136,44 @@ module reminders_module() {
                "(horae-reminders show/delete)",
                describe(err));
     };
+    // Group commit, as Prometheus sees it: latency and size of each batch.
+    auto& m = rt.metrics();
+    auto& commit_latency = m.add_histogram(
+      "horae_reminder_store_commit_seconds",
+      "time of one group commit of the reminder store, up to its COMMIT",
+      {std::chrono::microseconds{100}, std::chrono::milliseconds{1},
+       std::chrono::milliseconds{5}, std::chrono::milliseconds{20},
+       std::chrono::milliseconds{100}, std::chrono::seconds{1}});
+    auto& commits = m.add_counter("horae_reminder_store_commits_total",
+                                  "group commits of the reminder store");
+    auto& committed = m.add_counter(
+      "horae_reminder_store_committed_writes_total",
+      "writes committed by the reminder store (their sum over commits)");
+    opts.on_commit = [&commit_latency, &commits,
+                      &committed](size_t n, clock::duration took) {
+      commit_latency.observe(took);
+      commits.add();
+      committed.add(n);
+    };
     auto store = open_sqlite_store(std::move(opts));
     if (!store)
       return store.error();
-    rt.add_service<reminder_service>(rt, std::move(*store), std::move(rcfg));
+    auto& svc = rt.add_service<reminder_service>(rt, std::move(*store),
+                                                 std::move(rcfg));
+    m.add_gauge("horae_reminders_window",
+                "reminders held in memory by the dispatcher now",
+                [&svc] { return static_cast<double>(svc.window_size()); });
+    m.add_counter_reader(
+      "horae_reminders_delivered_total",
+      "reminder fires handed to their actors, redeliveries included",
+      [&svc] { return static_cast<double>(svc.delivered()); });
+    m.add_counter_reader(
+      "horae_reminders_failed_attempts_total",
+      "deliveries that failed (unhandled, threw, activation ended, lost)",
+      [&svc] { return static_cast<double>(svc.failed_attempts()); });
+    m.add_counter_reader(
+      "horae_reminders_dropped_total", "fires given up by their failure policy",
+      [&svc] { return static_cast<double>(svc.dropped_fires()); });
     return caf::none;
   };
   return mod;

@@ -108,6 +108,10 @@ size_t timer_service::pending() const noexcept {
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
+uint64_t timer_service::fired() const noexcept {
+  return impl_->fired();
+}
+
 clock::duration timer_service::max_delay() const noexcept {
   return impl_->max_delay_;
 }

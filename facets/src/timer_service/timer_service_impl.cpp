@@ -122,6 +122,7 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
   // A fired timer stops counting as pending before its fire can be seen:
   // a receiver that asks `pending()` after handling it gets a settled count.
   retired_.fetch_add(count, std::memory_order_relaxed);
+  fired_.fetch_add(static_cast<uint64_t>(count), std::memory_order_relaxed);
   entry_recycler recycler{pool_};
   auto fired_at = clk_.now();
   while (!ordered.empty()) {

@@ -106,6 +106,11 @@ public:
     return retired_.load(std::memory_order_relaxed);
   }
 
+  /// @returns timers delivered to their actors, ever.
+  uint64_t fired() const noexcept {
+    return fired_.load(std::memory_order_relaxed);
+  }
+
   // -- timer thread (timer_thread.cpp) ----------------------------------------
 
   void start_thread();
@@ -122,6 +127,8 @@ private:
   timing_wheel wheel_;
   entry_recycler recycler_;
   std::atomic<int64_t> retired_{0};
+  /// Timers delivered to their actors, ever.
+  std::atomic<uint64_t> fired_{0};
 
   std::mutex wake_mtx_;
   std::condition_variable wake_cv_;

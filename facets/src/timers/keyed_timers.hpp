@@ -212,16 +212,24 @@ public:
   }
 
   /// Takes a fire from the mailbox.
+  /// @param stale set to true for a fire of a cancelled, re-armed or
+  ///        erased timer (not for a hop), if given.
   /// @returns the slot whose current timer fell due (now unarmed), or none
   ///          for a stale fire or an intermediate hop (re-armed here).
-  std::optional<slot_id> accept(const timer_due& due) {
+  std::optional<slot_id> accept(const timer_due& due, bool* stale = nullptr) {
     auto id = static_cast<slot_id>((due.cookie >> 32) - 1);
     auto arming = static_cast<uint32_t>(due.cookie & 0xFFFFFFFFu);
-    if (!is_keyed(due.cookie) || id >= slots_.size())
+    if (!is_keyed(due.cookie) || id >= slots_.size()) {
+      if (stale != nullptr)
+        *stale = is_keyed(due.cookie);
       return std::nullopt;
+    }
     auto& s = slots_[id];
-    if (!s.used || !s.armed || s.arming != arming)
+    if (!s.used || !s.armed || s.arming != arming) {
+      if (stale != nullptr)
+        *stale = true;
       return std::nullopt; // cancelled, re-armed or erased since
+    }
     s.armed = false;
     s.handle = timer_handle{};
     if (due.scheduled < s.deadline) {

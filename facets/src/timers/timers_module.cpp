@@ -49,7 +49,14 @@ module timers_module() {
     if (auto err = validate(wheel))
       return make_error(errc::invalid_config,
                         cfg.source() + ": " + describe(err));
-    rt.add_service<timer_service>(rt.clock(), wheel);
+    auto& svc = rt.add_service<timer_service>(rt.clock(), wheel);
+    rt.metrics().add_gauge(
+      "horae_timers_pending",
+      "timers scheduled and neither fired nor cancelled",
+      [&svc] { return static_cast<double>(svc.pending()); });
+    rt.metrics().add_counter_reader(
+      "horae_timers_fired_total", "timers that fell due and were delivered",
+      [&svc] { return static_cast<double>(svc.fired()); });
     return caf::none;
   };
   return mod;

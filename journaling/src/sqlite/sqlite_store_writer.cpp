@@ -111,7 +111,11 @@ void sqlite_store::run_writer() {
     }
     for (size_t pos = 0; pos < batch.size(); pos += opts_.max_batch) {
       auto n = std::min(opts_.max_batch, batch.size() - pos);
+      auto started = std::chrono::steady_clock::now();
       run_batch(batch.data() + pos, n);
+      if (opts_.on_commit)
+        opts_.on_commit(n, std::chrono::duration_cast<clock::duration>(
+                             std::chrono::steady_clock::now() - started));
       // Completions only after COMMIT returned: an acknowledged write is on
       // disk.
       for (size_t i = pos; i < pos + n; ++i)

@@ -19,6 +19,7 @@
 #include <horae/core/config/config.hpp>
 #include <horae/core/error.hpp>
 #include <horae/core/manual_clock.hpp>
+#include <horae/core/metrics.hpp>
 #include <horae/core/service.hpp>
 #include <horae/core/virtual_actor_registry.hpp>
 
@@ -77,6 +78,12 @@ public:
 
   virtual_actor_registry& registry() noexcept {
     return *registry_;
+  }
+
+  /// @returns the runtime's metrics, which its parts register and update;
+  ///          served over HTTP when `horae.metrics.port` is set.
+  horae::metrics& metrics() noexcept {
+    return metrics_;
   }
 
   // -- services ---------------------------------------------------------------
@@ -164,6 +171,8 @@ private:
   std::unique_ptr<horae::clock> clock_;
   std::unique_ptr<detail::runtime_system_config> system_config_;
   std::unique_ptr<caf::actor_system> system_;
+  // Before the registry and the services, which register metrics in it.
+  horae::metrics metrics_;
   std::shared_ptr<virtual_actor_registry> registry_;
   std::vector<std::pair<std::type_index, std::unique_ptr<service>>> services_;
   std::mutex spawned_mtx_;

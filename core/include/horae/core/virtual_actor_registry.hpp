@@ -18,6 +18,7 @@
 #include <horae/core/actor_factory.hpp>
 #include <horae/core/actor_type_options.hpp>
 #include <horae/core/fwd.hpp>
+#include <horae/core/metrics.hpp>
 #include <horae/core/virtual_ref.hpp>
 
 namespace horae {
@@ -155,6 +156,8 @@ private:
   // -- member variables -------------------------------------------------------
 
   runtime* owner_;
+  counter* activations_;
+  counter* deactivations_;
   mutable std::mutex mtx_;
   bool closed_ = false;
   std::map<std::string, type_ptr> types_;

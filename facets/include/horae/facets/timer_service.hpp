@@ -96,6 +96,9 @@ public:
   ///          cancelling at the same time.
   size_t pending() const noexcept;
 
+  /// @returns how many timers fell due and were delivered, ever.
+  uint64_t fired() const noexcept;
+
   /// @returns the longest delay `schedule` accepts:
   ///          `resolution * (slots_per_level^levels - 1)`, capped at 100
   ///          years.

@@ -56,6 +56,10 @@ struct sqlite_store_options {
   /// reminder SQLite can still read is delivered. Receives the error and how
   /// many unreadable ranges were skipped. Runs under the reader lock.
   std::function<void(const caf::error&, size_t)> on_damage;
+  /// Called on the writer thread after each batch of writes: how many
+  /// requests it held and how long it took up to the end of its COMMIT;
+  /// for metrics. Must be cheap and thread-safe.
+  std::function<void(size_t, clock::duration)> on_commit;
 };
 
 /// What `check_sqlite_store` found in a store file.
