@@ -222,8 +222,7 @@ void reminder_dispatcher::erase(entry& e) {
 
 void reminder_dispatcher::arm(const reminder_key& key, entry& e,
                               clock::time_point deadline) {
-  // Never before now: a past due time fires at once.
-  deadline = std::max(deadline, self_->clock().now());
+  // A past deadline fires at once; one beyond the wheel's range hops.
   auto err = entries_.arm(e.slot, deadline);
   if (err && !is_closed(err)) // closed: shutting down
     reminders_log()->error("cannot schedule reminder {}: {}", to_string(key),

@@ -112,6 +112,22 @@ uint64_t timer_service::fired() const noexcept {
   return impl_->fired();
 }
 
+void timer_service::note_stale_fire() noexcept {
+  impl_->stale_fires_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void timer_service::note_coalesced(uint64_t ticks) noexcept {
+  impl_->coalesced_ticks_.fetch_add(ticks, std::memory_order_relaxed);
+}
+
+uint64_t timer_service::stale_fires() const noexcept {
+  return impl_->stale_fires_.load(std::memory_order_relaxed);
+}
+
+uint64_t timer_service::coalesced_ticks() const noexcept {
+  return impl_->coalesced_ticks_.load(std::memory_order_relaxed);
+}
+
 clock::duration timer_service::max_delay() const noexcept {
   return impl_->max_delay_;
 }

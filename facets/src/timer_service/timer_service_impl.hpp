@@ -111,6 +111,10 @@ public:
     return fired_.load(std::memory_order_relaxed);
   }
 
+  /// Reported by the facets (timer_service::note_*).
+  std::atomic<uint64_t> stale_fires_{0};
+  std::atomic<uint64_t> coalesced_ticks_{0};
+
   // -- timer thread (timer_thread.cpp) ----------------------------------------
 
   void start_thread();

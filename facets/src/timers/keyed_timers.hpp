@@ -76,10 +76,13 @@ public:
     auto hash = Hash{}(key);
     if (index_.empty())
       grow();
-    if (auto pos = probe(key, hash); index_[pos] != no_slot)
+    auto pos = probe(key, hash);
+    if (index_[pos] != no_slot)
       return {index_[pos], false};
-    if ((count_ + 1) * 2 > index_.size()) // keep the load at most 1/2
+    if ((count_ + 1) * 2 > index_.size()) { // keep the load at most 1/2
       grow();
+      pos = probe_free(hash);
+    }
     slot_id id;
     if (!free_.empty()) {
       id = free_.back();
@@ -93,7 +96,7 @@ public:
     s.hash = static_cast<uint32_t>(hash);
     s.used = true;
     s.value = Value{};
-    index_[probe(key, hash)] = id;
+    index_[pos] = id;
     ++count_;
     return {id, true};
   }
@@ -219,27 +222,22 @@ public:
   std::optional<slot_id> accept(const timer_due& due, bool* stale = nullptr) {
     auto id = static_cast<slot_id>((due.cookie >> 32) - 1);
     auto arming = static_cast<uint32_t>(due.cookie & 0xFFFFFFFFu);
-    if (!is_keyed(due.cookie) || id >= slots_.size()) {
+    if (!is_keyed(due.cookie) || id >= slots_.size() || !slots_[id].used
+        || !slots_[id].armed || slots_[id].arming != arming) {
       if (stale != nullptr)
         *stale = is_keyed(due.cookie);
-      return std::nullopt;
-    }
-    auto& s = slots_[id];
-    if (!s.used || !s.armed || s.arming != arming) {
-      if (stale != nullptr)
-        *stale = true;
       return std::nullopt; // cancelled, re-armed or erased since
     }
+    auto& s = slots_[id];
     s.armed = false;
     s.handle = timer_handle{};
+    ++s.arming;
     if (due.scheduled < s.deadline) {
-      // A hop towards a deadline beyond the service's range.
-      // Fails only while shutting down; the slot then stays unarmed.
-      ++s.arming;
+      // A hop towards a deadline beyond the service's range. Fails only
+      // while shutting down; the slot then stays unarmed.
       static_cast<void>(schedule(s, id, s.deadline));
       return std::nullopt;
     }
-    ++s.arming;
     return id;
   }
 

@@ -192,13 +192,6 @@ void timer_facet::on_attach(actor& self) {
   self_ = &self;
   service_ = self.runtime().find_service<timer_service>();
   table_->bind(self_, service_);
-  auto& m = self.runtime().metrics();
-  stale_dropped_ = &m.add_counter(
-    "horae_timer_stale_fires_dropped_total",
-    "fires of cancelled or replaced timers dropped before the behaviour");
-  coalesced_ = &m.add_counter(
-    "horae_timer_ticks_coalesced_total",
-    "periodic ticks folded into a later fire because one was still queued");
 }
 
 void timer_facet::on_deactivate(actor&) {
@@ -223,8 +216,8 @@ intercept timer_facet::before_message(actor& self,
   bool stale = false;
   auto accepted = table_->accept(due, &stale);
   if (!accepted) {
-    if (stale && stale_dropped_ != nullptr)
-      stale_dropped_->add();
+    if (stale)
+      service_->note_stale_fire();
     return intercept::drop().passive(); // stale, or a hop towards the due time
   }
   auto id = *accepted;
@@ -244,8 +237,8 @@ intercept timer_facet::before_message(actor& self,
       last_due = p->next_tick;
     auto last = std::max(last_due, p->next_tick);
     fired.coalesced = last - p->next_tick;
-    if (fired.coalesced > 0 && coalesced_ != nullptr)
-      coalesced_->add(fired.coalesced);
+    if (fired.coalesced > 0)
+      service_->note_coalesced(fired.coalesced);
     p->next_tick = last + 1;
     auto next_due = p->anchor + static_cast<int64_t>(last) * p->interval;
     if (table_->arm(id, next_due))

@@ -57,6 +57,14 @@ module timers_module() {
     rt.metrics().add_counter_reader(
       "horae_timers_fired_total", "timers that fell due and were delivered",
       [&svc] { return static_cast<double>(svc.fired()); });
+    rt.metrics().add_counter_reader(
+      "horae_timer_stale_fires_dropped_total",
+      "fires of cancelled or replaced timers dropped before the behaviour",
+      [&svc] { return static_cast<double>(svc.stale_fires()); });
+    rt.metrics().add_counter_reader(
+      "horae_timer_ticks_coalesced_total",
+      "periodic ticks folded into a later fire because one was still queued",
+      [&svc] { return static_cast<double>(svc.coalesced_ticks()); });
     return caf::none;
   };
   return mod;

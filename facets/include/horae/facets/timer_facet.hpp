@@ -12,7 +12,6 @@
 
 #include <horae/core/actor.hpp>
 #include <horae/core/facet.hpp>
-#include <horae/core/metrics.hpp>
 #include <horae/facets/defaults.hpp>
 #include <horae/facets/timer_handle.hpp>
 #include <horae/facets/timer_info.hpp>
@@ -144,8 +143,6 @@ private:
 
   actor* self_ = nullptr;
   timer_service* service_ = nullptr;
-  counter* stale_dropped_ = nullptr;
-  counter* coalesced_ = nullptr;
   size_t max_timers_;
   std::unique_ptr<table> table_;
   /// Slot whose fire the behaviour is handling (fixed-delay re-arms after).

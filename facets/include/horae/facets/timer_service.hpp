@@ -99,6 +99,21 @@ public:
   /// @returns how many timers fell due and were delivered, ever.
   uint64_t fired() const noexcept;
 
+  // -- what the facets report, for metrics ------------------------------------
+
+  /// Counts a fire a facet dropped because its timer was cancelled or
+  /// replaced after it was queued.
+  void note_stale_fire() noexcept;
+
+  /// Counts periodic ticks a facet folded into a later fire.
+  void note_coalesced(uint64_t ticks) noexcept;
+
+  /// @returns the fires `note_stale_fire` counted.
+  uint64_t stale_fires() const noexcept;
+
+  /// @returns the ticks `note_coalesced` counted.
+  uint64_t coalesced_ticks() const noexcept;
+
   /// @returns the longest delay `schedule` accepts:
   ///          `resolution * (slots_per_level^levels - 1)`, capped at 100
   ///          years.
