@@ -61,14 +61,22 @@ function(horae_add_test_suite module)
                              "${PROJECT_SOURCE_DIR}/${module}/src")
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   # Real-time tests carry "Slow" in their suite name and get the label.
+  # Tests with "Postgres" in their name run against the throwaway server
+  # that the `postgres` fixture starts (tests/CMakeLists.txt).
   gtest_discover_tests(${target}
     TEST_PREFIX "${module}."
-    TEST_FILTER "-*Slow*"
+    TEST_FILTER "-*Slow*:*Postgres*"
     PROPERTIES TIMEOUT 120
     DISCOVERY_TIMEOUT 60)
   gtest_discover_tests(${target}
     TEST_PREFIX "${module}."
-    TEST_FILTER "*Slow*"
+    TEST_FILTER "*Slow*-*Postgres*"
     PROPERTIES TIMEOUT 300 LABELS slow
+    DISCOVERY_TIMEOUT 60)
+  gtest_discover_tests(${target}
+    TEST_PREFIX "${module}."
+    TEST_FILTER "*Postgres*"
+    PROPERTIES TIMEOUT 300 LABELS postgres FIXTURES_REQUIRED postgres
+      ENVIRONMENT "HORAE_TEST_POSTGRES=${HORAE_TEST_POSTGRES_STATE}/conninfo"
     DISCOVERY_TIMEOUT 60)
 endfunction()

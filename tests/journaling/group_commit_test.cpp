@@ -1,4 +1,4 @@
-// Group commit of the SQLite store: many concurrent writers share
+// Group commit, as every store does it: many concurrent writers share
 // transactions, yet each gets its own result, and close() flushes.
 #include <atomic>
 #include <thread>
@@ -15,7 +15,7 @@ using horae::test::make_record;
 
 namespace {
 
-class GroupCommit : public horae::test::store_test {
+class GroupCommit : public horae::test::store_contract_test {
 protected:
   /// Submits a write whose completion blocks the writer thread until the
   /// returned gate opens, so that the requests queued meanwhile are certain
@@ -33,7 +33,7 @@ protected:
   }
 };
 
-TEST_F(GroupCommit, ConcurrentAsyncUpsertsAreAllAcknowledgedAndPresent) {
+TEST_P(GroupCommit, ConcurrentAsyncUpsertsAreAllAcknowledgedAndPresent) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   constexpr size_t threads = 16;
@@ -70,7 +70,7 @@ TEST_F(GroupCommit, ConcurrentAsyncUpsertsAreAllAcknowledgedAndPresent) {
 
 // Requests that fail their own precondition in a batch do not abort the
 // others, and every request gets its own result.
-TEST_F(GroupCommit, FailedPreconditionDoesNotAbortTheBatch) {
+TEST_P(GroupCommit, FailedPreconditionDoesNotAbortTheBatch) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto existing = store->upsert(make_record(clk, "1", "taken"), false);
@@ -116,7 +116,7 @@ TEST_F(GroupCommit, FailedPreconditionDoesNotAbortTheBatch) {
 }
 
 // close() makes every queued write durable and runs its completion.
-TEST_F(GroupCommit, CloseRunsPendingCompletions) {
+TEST_P(GroupCommit, CloseRunsPendingCompletions) {
   constexpr size_t n = 100;
   std::atomic<size_t> ok{0};
   {
@@ -143,5 +143,7 @@ TEST_F(GroupCommit, CloseRunsPendingCompletions) {
   ASSERT_TRUE(count);
   EXPECT_EQ(*count, n + 1); // plus the blocker
 }
+
+HORAE_STORE_CONTRACT_SUITE(GroupCommit);
 
 } // namespace

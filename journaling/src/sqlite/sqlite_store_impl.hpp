@@ -12,9 +12,10 @@
 
 #include <horae/journaling/sqlite_store.hpp>
 
+#include "batching/group_commit_queue.hpp"
+#include "batching/write_request.hpp"
 #include "sqlite/connection.hpp"
 #include "sqlite/file_identity.hpp"
-#include "sqlite/write_request.hpp"
 
 namespace horae::detail {
 
@@ -41,7 +42,9 @@ public:
 
   /// Starts the writer thread; separate from the constructor so that a
   /// failing open never has a thread to stop.
-  void start();
+  void start() {
+    writes_.start();
+  }
 
   // -- reminder_store interface -----------------------------------------------
 
@@ -74,10 +77,6 @@ public:
 
 private:
   // -- writer thread ----------------------------------------------------------
-
-  void submit(write_request req);
-
-  void run_writer();
 
   /// Runs `n` requests starting at `first` in one transaction and sets each
   /// request's outcome.
@@ -135,21 +134,6 @@ private:
   uint64_t last_revision_;
   uint64_t durable_revision_;
 
-  /// Guards the queue and `stopping_`.
-  std::mutex queue_mtx_;
-  std::condition_variable queue_cv_;
-  std::vector<write_request> queue_;
-  bool stopping_ = false;
-
-  std::thread writer_;
-
-  /// Set once in `start`, so that `close` can tell whether it runs on the
-  /// writer thread without touching `writer_` while another thread joins.
-  std::thread::id writer_id_;
-
-  /// Serializes `close` so that every caller returns after the flush.
-  std::mutex close_mtx_;
-
   /// Guards the read connection, which is reset on close.
   /// The database file as opened: once the path names no file or another
   /// one, every write and read fails.
@@ -162,6 +146,13 @@ private:
   /// Whether `on_damage` was told (guarded by `reader_mtx_`).
   bool damage_reported_ = false;
   std::unique_ptr<sqlite_connection> reader_db_;
+
+  /// Serializes `close` so that every caller returns after the flush.
+  std::mutex close_mtx_;
+
+  /// The queue and the writer thread; last, so it stops before the members
+  /// the writer uses are destroyed.
+  group_commit_queue writes_;
 };
 
 } // namespace horae::detail

@@ -19,7 +19,11 @@ sqlite_store::sqlite_store(sqlite_store_options opts,
   : opts_(std::move(opts)), clock_(opts_.time_source),
     writer_db_(std::move(writer_db)), last_revision_(last_revision),
     durable_revision_(last_revision), identity_(file_identity::of(opts_.path)),
-    reader_db_(std::move(reader_db)) {
+    reader_db_(std::move(reader_db)),
+    writes_(
+      opts_.max_batch,
+      [this](write_request* first, size_t n) { run_batch(first, n); },
+      opts_.on_commit, [this] { return closed_error(); }) {
   // nop
 }
 
@@ -31,33 +35,16 @@ sqlite_store::~sqlite_store() {
   close();
 }
 
-void sqlite_store::start() {
-  writer_ = std::thread{[this] { run_writer(); }};
-  writer_id_ = writer_.get_id();
-}
-
 // -- asynchronous writes ------------------------------------------------------
 
 void sqlite_store::upsert_async(reminder_record rec, bool overwrite,
                                 upsert_completion done) {
-  write_request req;
-  req.type = write_request::kind::upsert;
-  req.err = validate(rec);
-  req.invalid = static_cast<bool>(req.err);
-  req.rec = std::move(rec);
-  req.overwrite = overwrite;
-  req.on_upsert = std::move(done);
-  submit(std::move(req));
+  writes_.submit(
+    write_request::upsert(std::move(rec), overwrite, std::move(done)));
 }
 
 void sqlite_store::remove_async(reminder_key key, completion done) {
-  write_request req;
-  req.type = write_request::kind::remove;
-  req.err = validate(key);
-  req.invalid = static_cast<bool>(req.err);
-  req.rec.key = std::move(key);
-  req.on_remove = std::move(done);
-  submit(std::move(req));
+  writes_.submit(write_request::remove(std::move(key), std::move(done)));
 }
 
 void sqlite_store::record_fire_async(reminder_key key, uint64_t revision,
@@ -65,65 +52,11 @@ void sqlite_store::record_fire_async(reminder_key key, uint64_t revision,
                                      std::optional<clock::wall_time> next_due,
                                      fire_outcome outcome,
                                      fire_completion done) {
-  write_request req;
-  req.type = write_request::kind::fire;
-  req.err = validate(key);
-  req.invalid = static_cast<bool>(req.err);
-  req.rec.key = std::move(key);
-  req.revision = revision;
-  req.fire_count = new_fire_count;
-  req.next_due = next_due;
-  req.failed = outcome == fire_outcome::failed;
-  req.on_fire = std::move(done);
-  submit(std::move(req));
-}
-
-void sqlite_store::submit(write_request req) {
-  std::unique_lock<std::mutex> guard{queue_mtx_};
-  if (stopping_) {
-    guard.unlock();
-    // No store thread is left to run it; completing here is the only way
-    // to keep the "called exactly once" promise.
-    req.err = closed_error();
-    req.complete();
-    return;
-  }
-  queue_.push_back(std::move(req));
-  // The writer only sleeps on an empty queue, so only the first request
-  // after a drain needs to wake it.
-  auto wake = queue_.size() == 1;
-  guard.unlock();
-  if (wake)
-    queue_cv_.notify_one();
+  writes_.submit(write_request::fire(std::move(key), revision, new_fire_count,
+                                     next_due, outcome, std::move(done)));
 }
 
 // -- writer thread ------------------------------------------------------------
-
-void sqlite_store::run_writer() {
-  std::vector<write_request> batch;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> guard{queue_mtx_};
-      queue_cv_.wait(guard, [this] { return !queue_.empty() || stopping_; });
-      if (queue_.empty())
-        return; // stopping, and everything before the stop is done
-      batch.swap(queue_);
-    }
-    for (size_t pos = 0; pos < batch.size(); pos += opts_.max_batch) {
-      auto n = std::min(opts_.max_batch, batch.size() - pos);
-      auto started = std::chrono::steady_clock::now();
-      run_batch(batch.data() + pos, n);
-      if (opts_.on_commit)
-        opts_.on_commit(n, std::chrono::duration_cast<clock::duration>(
-                             std::chrono::steady_clock::now() - started));
-      // Completions only after COMMIT returned: an acknowledged write is on
-      // disk.
-      for (size_t i = pos; i < pos + n; ++i)
-        batch[i].complete();
-    }
-    batch.clear();
-  }
-}
 
 void sqlite_store::run_batch(write_request* first, size_t n) {
   auto last = first + n;
@@ -306,21 +239,11 @@ caf::error sqlite_store::statement_failed(write_request& req, int rc,
 // -- lifetime -----------------------------------------------------------------
 
 void sqlite_store::close() {
-  if (std::this_thread::get_id() == writer_id_) {
-    // Called from a completion: joining ourselves would deadlock. The loop
-    // drains the queue and ends; a later close from another thread joins.
-    std::lock_guard<std::mutex> guard{queue_mtx_};
-    stopping_ = true;
+  // From a completion, the writer drains and ends on its own; a later close
+  // from another thread releases the connections.
+  if (!writes_.stop())
     return;
-  }
   std::lock_guard<std::mutex> close_guard{close_mtx_};
-  {
-    std::lock_guard<std::mutex> guard{queue_mtx_};
-    stopping_ = true;
-  }
-  queue_cv_.notify_one();
-  if (writer_.joinable())
-    writer_.join();
   {
     std::lock_guard<std::mutex> guard{reader_mtx_};
     reader_db_.reset();

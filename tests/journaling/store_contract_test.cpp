@@ -1,5 +1,5 @@
-// Behaviour of the SQLite reminder store on a single thread: round trips,
-// preconditions, recorded fires and the read queries.
+// The contract every reminder store keeps, proven for each on a single
+// thread: round trips, preconditions, recorded fires and the read queries.
 #include <cstdint>
 #include <limits>
 
@@ -12,11 +12,11 @@ using horae::test::make_record;
 
 namespace {
 
-class SqliteStore : public horae::test::store_test {};
+class StoreContract : public horae::test::store_contract_test {};
 
 // Every field, including non-ASCII payload bytes and an optional TTL,
 // comes back exactly as written.
-TEST_F(SqliteStore, RoundTripsEveryField) {
+TEST_P(StoreContract, RoundTripsEveryField) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto rec = make_record(clk, "42", "interest");
@@ -44,7 +44,7 @@ TEST_F(SqliteStore, RoundTripsEveryField) {
 }
 
 // An empty payload and no TTL are stored as such, not as NULL blobs or 0.
-TEST_F(SqliteStore, RoundTripsEmptyPayloadAndNoExpiry) {
+TEST_P(StoreContract, RoundTripsEmptyPayloadAndNoExpiry) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto rec = make_record(clk, "", "once");
@@ -59,7 +59,7 @@ TEST_F(SqliteStore, RoundTripsEmptyPayloadAndNoExpiry) {
   EXPECT_EQ(**loaded, *stored);
 }
 
-TEST_F(SqliteStore, UpsertIsDurableAcrossReopen) {
+TEST_P(StoreContract, UpsertIsDurableAcrossReopen) {
   reminder_record stored;
   {
     auto store = open_store();
@@ -85,7 +85,7 @@ TEST_F(SqliteStore, UpsertIsDurableAcrossReopen) {
   EXPECT_GT(again->revision, stored.revision);
 }
 
-TEST_F(SqliteStore, UpsertWithoutOverwriteFailsIfExists) {
+TEST_P(StoreContract, UpsertWithoutOverwriteFailsIfExists) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto first = store->upsert(make_record(clk, "1", "r"), false);
@@ -102,7 +102,7 @@ TEST_F(SqliteStore, UpsertWithoutOverwriteFailsIfExists) {
 }
 
 // Overwriting keeps the creation time and hands out a new revision.
-TEST_F(SqliteStore, OverwriteKeepsCreatedAndBumpsRevision) {
+TEST_P(StoreContract, OverwriteKeepsCreatedAndBumpsRevision) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto first = store->upsert(make_record(clk, "1", "r"), false);
@@ -118,14 +118,14 @@ TEST_F(SqliteStore, OverwriteKeepsCreatedAndBumpsRevision) {
   EXPECT_EQ(second->payload, changed.payload);
 }
 
-TEST_F(SqliteStore, RemoveMissingIsNotFound) {
+TEST_P(StoreContract, RemoveMissingIsNotFound) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto err = store->remove(reminder_key{"account", "1", "nope"});
   EXPECT_TRUE(has_code(err, errc::not_found)) << describe(err);
 }
 
-TEST_F(SqliteStore, RemoveDeletesTheRow) {
+TEST_P(StoreContract, RemoveDeletesTheRow) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto rec = store->upsert(make_record(clk, "1", "r"), false);
@@ -136,7 +136,7 @@ TEST_F(SqliteStore, RemoveDeletesTheRow) {
   EXPECT_FALSE(loaded->has_value());
 }
 
-TEST_F(SqliteStore, RecordFireUpdatesCountAndDue) {
+TEST_P(StoreContract, RecordFireUpdatesCountAndDue) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto rec = store->upsert(make_record(clk, "1", "r"), false);
@@ -156,7 +156,7 @@ TEST_F(SqliteStore, RecordFireUpdatesCountAndDue) {
 
 // A fire of a registration the user replaced meanwhile must not touch the
 // replacement.
-TEST_F(SqliteStore, RecordFireWithStaleRevisionIsSkipped) {
+TEST_P(StoreContract, RecordFireWithStaleRevisionIsSkipped) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto old_rec = store->upsert(make_record(clk, "1", "r"), false);
@@ -176,7 +176,7 @@ TEST_F(SqliteStore, RecordFireWithStaleRevisionIsSkipped) {
   EXPECT_EQ(**loaded, *new_rec);
 }
 
-TEST_F(SqliteStore, RecordFireWithoutNextDueDeletes) {
+TEST_P(StoreContract, RecordFireWithoutNextDueDeletes) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto rec = store->upsert(make_record(clk, "1", "r"), false);
@@ -192,7 +192,7 @@ TEST_F(SqliteStore, RecordFireWithoutNextDueDeletes) {
   EXPECT_FALSE(*missing);
 }
 
-TEST_F(SqliteStore, DueBeforeReturnsOnlyTheWindowOrderedAndLimited) {
+TEST_P(StoreContract, DueBeforeReturnsOnlyTheWindowOrderedAndLimited) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto t0 = clk.wall_now();
@@ -220,7 +220,7 @@ TEST_F(SqliteStore, DueBeforeReturnsOnlyTheWindowOrderedAndLimited) {
 // Paging with the last row's position reads every row of the window once,
 // in (due, revision) order, even when more rows share a due time than fit in
 // one page.
-TEST_F(SqliteStore, DueAfterPagesThroughTiesExactlyOnce) {
+TEST_P(StoreContract, DueAfterPagesThroughTiesExactlyOnce) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto t0 = clk.wall_now();
@@ -264,10 +264,11 @@ TEST_F(SqliteStore, DueAfterPagesThroughTiesExactlyOnce) {
   EXPECT_EQ(from_two->size(), 3u);
 }
 
-// Two stores writing one file (a runtime and the admin tool, say) never hand
+// Two stores writing one database (a runtime and the admin tool, say, or
+// two processes sharing a server) never hand
 // out the same revision, so a stale fire record cannot match a newer
 // registration.
-TEST_F(SqliteStore, RevisionsStayUniqueAcrossTwoWritersOnOneFile) {
+TEST_P(StoreContract, RevisionsStayUniqueAcrossTwoWritersOnOneStore) {
   auto first = open_store();
   auto second = open_store();
   ASSERT_NE(first, nullptr);
@@ -283,7 +284,7 @@ TEST_F(SqliteStore, RevisionsStayUniqueAcrossTwoWritersOnOneFile) {
   EXPECT_FALSE(*stale);
 }
 
-TEST_F(SqliteStore, ListReturnsOneActorsRemindersByName) {
+TEST_P(StoreContract, ListReturnsOneActorsRemindersByName) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   for (auto name : {"c", "a", "b"})
@@ -300,7 +301,7 @@ TEST_F(SqliteStore, ListReturnsOneActorsRemindersByName) {
   EXPECT_TRUE(other->empty());
 }
 
-TEST_F(SqliteStore, ListAllPagesInKeyOrder) {
+TEST_P(StoreContract, ListAllPagesInKeyOrder) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   for (auto key : {"3", "1", "2"})
@@ -315,7 +316,7 @@ TEST_F(SqliteStore, ListAllPagesInKeyOrder) {
   EXPECT_EQ((*page2)[0].key.actor_key, "3");
 }
 
-TEST_F(SqliteStore, InvalidRecordsAreRejected) {
+TEST_P(StoreContract, InvalidRecordsAreRejected) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   auto expect_invalid = [&](reminder_record rec, const char* what) {
@@ -347,7 +348,7 @@ TEST_F(SqliteStore, InvalidRecordsAreRejected) {
 }
 
 // After close, writes complete with `closed` and reads return it.
-TEST_F(SqliteStore, CallsAfterCloseFailWithClosed) {
+TEST_P(StoreContract, CallsAfterCloseFailWithClosed) {
   auto store = open_store();
   ASSERT_NE(store, nullptr);
   store->close();
@@ -368,6 +369,8 @@ TEST_F(SqliteStore, CallsAfterCloseFailWithClosed) {
   ASSERT_FALSE(n);
   EXPECT_TRUE(has_code(n.error(), errc::closed));
 }
+
+HORAE_STORE_CONTRACT_SUITE(StoreContract);
 
 TEST(MissedTickPolicy, RoundTripsThroughStrings) {
   for (auto x : {missed_tick_policy::fire_once, missed_tick_policy::skip,

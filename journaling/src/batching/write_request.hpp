@@ -1,4 +1,4 @@
-// One queued write of the SQLite store: its arguments, its outcome and the
+// One queued write of a reminder store: its arguments, its outcome and the
 // caller's completion, run once the batch holding it is durable.
 #pragma once
 
@@ -51,6 +51,25 @@ struct write_request {
   reminder_store::upsert_completion on_upsert;
   reminder_store::completion on_remove;
   reminder_store::fire_completion on_fire;
+
+  // -- factories --------------------------------------------------------------
+
+  /// An upsert, checked here so that a bad record never reaches the store.
+  static write_request upsert(reminder_record rec, bool overwrite,
+                              reminder_store::upsert_completion done);
+
+  /// A removal, its key checked here.
+  static write_request remove(reminder_key key,
+                              reminder_store::completion done);
+
+  /// A recorded fire, its key checked here.
+  static write_request fire(reminder_key key, uint64_t revision,
+                            uint64_t new_fire_count,
+                            std::optional<clock::wall_time> next_due,
+                            reminder_store::fire_outcome outcome,
+                            reminder_store::fire_completion done);
+
+  // -- completion -------------------------------------------------------------
 
   /// Runs the caller's completion with the outcome.
   void complete() {

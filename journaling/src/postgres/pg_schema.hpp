@@ -1,0 +1,21 @@
+// The versioned schema of the PostgreSQL store and its migrations.
+#pragma once
+
+#include <caf/error.hpp>
+
+namespace horae::detail {
+
+class pg_session;
+
+/// @returns the newest schema version this build knows.
+int latest_pg_schema_version() noexcept;
+
+/// Brings the database up to the latest schema under an advisory lock, so
+/// that processes starting together migrate one after the other.
+/// @param writable false: migrate nothing, require the current schema.
+/// @param must_exist refuse (`not_found`) a database without a store.
+/// @returns `invalid_argument` for tables of another program,
+///          `storage_corrupt` for a newer schema, or a storage error.
+caf::error migrate_pg(pg_session& db, bool writable, bool must_exist);
+
+} // namespace horae::detail
