@@ -4,13 +4,24 @@
 # first count after the restart is the last one seen (a fire that was in
 # flight, delivered again) or the next one, never a restart from 1.
 # Usage: check_kill_restart.sh <reminders binary> <config file> <work dir>
+#        [sqlite|postgres]
+# With postgres, the store is a new schema on the server whose connection
+# string is in the file named by HORAE_TEST_POSTGRES.
 set -euo pipefail
 bin="$1"
 config="$2"
 work="$3"
+store="${4:-sqlite}"
 rm -rf "$work"
 mkdir -p "$work"
 db="$work/kill.db"
+if [ "$store" = postgres ]; then
+  server="$(cat "${HORAE_TEST_POSTGRES:?names the file with the server}")"
+  schema="kill_restart_$$"
+  psql "$server" -qAtc "CREATE SCHEMA $schema"
+  trap 'psql "$server" -qAtc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1' EXIT
+  db="$server options='-c search_path=$schema'"
+fi
 
 "$bin" --config="$config" --db="$db" --duration=120s > "$work/run1.log" 2>&1 &
 pid=$!

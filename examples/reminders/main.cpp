@@ -18,6 +18,7 @@
 #include <horae/facets/reminder_service.hpp>
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timers_module.hpp>
+#include <horae/journaling/postgres_store.hpp>
 
 using namespace std::chrono_literals;
 
@@ -105,7 +106,14 @@ int main(int argc, char** argv) {
   loader.add_option(
     option_spec::duration("duration", 12s, 0s, 24h * 365, "how long to run"));
   loader.add_option(option_spec::string(
-    "db", "", "database file (overrides horae.reminders.db)"));
+    "db", "",
+    "database file, or a PostgreSQL URI (overrides horae.reminders.db or "
+    "horae.reminders.postgres.uri)"));
+  loader.add_option(
+    option_spec::string("store", "",
+                        "sqlite or postgres (overrides horae.reminders.store; "
+                        "a PostgreSQL URI in --db implies postgres)",
+                        {"", "sqlite", "postgres"}));
   loader.add_option(option_spec::integer("example.reminders.customers", 3, 1,
                                          10'000, "number of customers"));
   loader.add_option(option_spec::duration("example.reminders.bill-after", 2s,
@@ -125,15 +133,25 @@ int main(int argc, char** argv) {
     std::cerr << horae::describe(cfg.error()) << '\n';
     return 2;
   }
-  if (auto db = cfg->get_string("db"); !db.empty())
-    cfg->set("horae.reminders.db", caf::config_value{db});
+  if (auto store = cfg->get_string("store"); !store.empty())
+    cfg->set("horae.reminders.store", caf::config_value{store});
+  if (auto db = cfg->get_string("db"); !db.empty()) {
+    auto is_server = horae::is_postgres_target(db);
+    if (is_server && cfg->get_string("store").empty())
+      cfg->set("horae.reminders.store", caf::config_value{"postgres"});
+    cfg->set(is_server ? "horae.reminders.postgres.uri" : "horae.reminders.db",
+             caf::config_value{db});
+  }
   auto duration = cfg->get_duration("duration");
   auto customers = cfg->get_int("example.reminders.customers");
   schedule s{cfg->get_duration("example.reminders.bill-after"),
              cfg->get_duration("example.reminders.bill-every"),
              cfg->get_duration("example.reminders.check-after"),
              cfg->get_duration("example.reminders.check-every")};
-  auto db = cfg->get_string("horae.reminders.db");
+  auto on_server = cfg->get_string("horae.reminders.store") == "postgres";
+  auto db = on_server ? horae::describe_postgres_target(
+              cfg->get_string("horae.reminders.postgres.uri"))
+                      : cfg->get_string("horae.reminders.db");
   // Types are defined before the reminder service starts, so reminders that
   // fell due while the process was down reach them at the first delivery.
   auto define_types = [&s](horae::runtime& rt) -> caf::error {

@@ -2,6 +2,9 @@
 # Starts and stops a throwaway PostgreSQL server for the tests:
 #   pg_throwaway.sh start STATE_DIR   # prints nothing; writes STATE_DIR/conninfo
 #   pg_throwaway.sh stop STATE_DIR    # stops the server and removes its files
+#   pg_throwaway.sh halt STATE_DIR    # stops the server, keeping its data
+#   pg_throwaway.sh resume STATE_DIR  # starts a halted server on its port
+#   pg_throwaway.sh pids STATE_DIR    # prints the server's process ids
 # The server lives in its own temporary folder, listens on 127.0.0.1 only, on
 # a free port, with its socket in that folder, and never touches the
 # machine's own clusters. Run as root, the server runs as the `postgres`
@@ -11,7 +14,7 @@ set -euo pipefail
 action="${1:-}"
 state="${2:-}"
 if [ -z "$action" ] || [ -z "$state" ]; then
-  echo "usage: $0 start|stop STATE_DIR" >&2
+  echo "usage: $0 start|stop|halt|resume|pids STATE_DIR" >&2
   exit 2
 fi
 
@@ -33,6 +36,14 @@ as_server_user() {
   else
     "$@"
   fi
+}
+
+# Starts the server in $folder on $1; fails if the port is taken.
+start_on_port() {
+  as_server_user "$(pg_bin)/pg_ctl" -D "$folder/data" -l "$folder/server.log" \
+    -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $1 -k $folder \
+    -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
+    -c max_connections=200" start >/dev/null 2>&1
 }
 
 stop_server() {
@@ -67,15 +78,17 @@ case "$action" in
       cat "$folder/initdb.log" >&2
       exit 1
     fi
+    # One role must give a password, so that the tests can see a failed
+    # authentication; everyone else is trusted.
+    hba="$folder/data/pg_hba.conf"
+    as_server_user sh -c "{ echo 'host all horae_auth_test 127.0.0.1/32 \
+scram-sha-256'; cat '$hba'; } > '$hba.new' && mv '$hba.new' '$hba'"
     # The store is under test, not the server's durability: skipping the
     # flushes keeps the tests fast on a busy machine.
     started=""
     for _ in $(seq 1 20); do
       port=$((20000 + RANDOM % 40000))
-      if as_server_user "$bin/pg_ctl" -D "$folder/data" -l "$folder/server.log" \
-        -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $port -k $folder \
-        -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
-        -c max_connections=200" start >/dev/null 2>&1; then
+      if start_on_port "$port"; then
         started="$port"
         break
       fi
@@ -89,8 +102,24 @@ case "$action" in
     echo "host=127.0.0.1 port=$started user=postgres dbname=postgres" \
       >"$state/conninfo"
     ;;
+  halt)
+    folder="$(cat "$state/folder")"
+    as_server_user "$(pg_bin)/pg_ctl" -D "$folder/data" -m fast -w -t 60 \
+      stop >/dev/null
+    ;;
+  resume)
+    folder="$(cat "$state/folder")"
+    start_on_port "$(cat "$state/port")"
+    ;;
+  pids)
+    folder="$(cat "$state/folder")"
+    main="$(head -1 "$folder/data/postmaster.pid")"
+    children="$(grep -l "^PPid:[[:space:]]*$main\$" /proc/[0-9]*/status \
+      2>/dev/null | cut -d/ -f3 || true)"
+    echo "$main" $children
+    ;;
   *)
-    echo "usage: $0 start|stop STATE_DIR" >&2
+    echo "usage: $0 start|stop|halt|resume|pids STATE_DIR" >&2
     exit 2
     ;;
 esac

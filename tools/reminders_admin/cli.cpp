@@ -26,7 +26,10 @@ std::string parse(int argc, char** argv, invocation& result) {
   app.require_subcommand(1);
   // The tool's options may come before or after the command.
   app.fallthrough();
-  app.add_option("--db", result.db, "reminder database (SQLite file)")
+  app
+    .add_option("--db", result.db,
+                "reminder store: a SQLite file, or a PostgreSQL URI "
+                "(postgresql://user@host:port/db)")
     ->required();
   app.add_option("--format", result.format, "output: text or json")
     ->check(CLI::IsMember({"text", "json"}));

@@ -11,6 +11,7 @@
 #include <horae/core/config/duration_text.hpp>
 #include <horae/core/error.hpp>
 #include <horae/core/names.hpp>
+#include <horae/journaling/postgres_store.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "json_records.hpp"
@@ -63,6 +64,20 @@ std::string format_payload(const std::vector<uint8_t>& bytes) {
 
 caf::expected<std::unique_ptr<reminder_store>>
 open(const std::string& path, bool writable, std::ostream& err) {
+  auto report_invalid = [&err](const reminder_key&, const caf::error& e) {
+    err << "horae-reminders: skipped " << describe(e) << '\n';
+  };
+  if (is_postgres_target(path)) {
+    postgres_store_options opts;
+    opts.conninfo = path;
+    opts.read_only = !writable;
+    opts.must_exist = true;
+    // An admin tool answers at once: a server that is down is an error,
+    // not something to wait for.
+    opts.startup_wait = std::chrono::milliseconds{0};
+    opts.on_invalid_row = report_invalid;
+    return open_postgres_store(std::move(opts));
+  }
   // Never create a database by accident: a typo in --db is an error.
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
@@ -72,9 +87,7 @@ open(const std::string& path, bool writable, std::ostream& err) {
   opts.path = path;
   opts.read_only = !writable;
   opts.must_exist = true;
-  opts.on_invalid_row = [&err](const reminder_key&, const caf::error& e) {
-    err << "horae-reminders: skipped " << describe(e) << '\n';
-  };
+  opts.on_invalid_row = report_invalid;
   return open_sqlite_store(std::move(opts));
 }
 
@@ -304,6 +317,14 @@ int import_file(reminder_store& db, const invocation& inv, std::ostream& out,
 } // namespace
 
 int run(const invocation& inv, std::ostream& out, std::ostream& err) {
+  if ((inv.command == "check" || inv.command == "backup")
+      && is_postgres_target(inv.db)) {
+    // PostgreSQL checks and backs up its own databases (amcheck, pg_dump).
+    err << "horae-reminders: " << inv.command
+        << " works on SQLite files; for a PostgreSQL store use the server's "
+           "tools (pg_dump for a backup, amcheck for a check)\n";
+    return 2;
+  }
   if (inv.command == "check") {
     auto report = check_sqlite_store(inv.db);
     if (!report) {

@@ -7,8 +7,8 @@
 #include <horae/facets/reminder_service.hpp>
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timer_service.hpp>
-#include <horae/journaling/sqlite_store.hpp>
 
+#include "reminders/store_choice.hpp"
 #include <spdlog/spdlog.h>
 
 namespace horae {
@@ -20,8 +20,6 @@ module reminders_module() {
   module mod;
   mod.name = "reminders";
   mod.options = {
-    option_spec::string("horae.reminders.db", std::string{d::db},
-                        "SQLite database file of the reminder store"),
     option_spec::duration("horae.reminders.lookahead", d::lookahead,
                           d::min_lookahead, d::max_lookahead,
                           "reminders due within this window are held in "
@@ -66,10 +64,9 @@ module reminders_module() {
     option_spec::integer(
       "horae.reminders.max-payload-bytes", count(d::max_payload_bytes), 0,
       count(d::max_max_payload_bytes), "largest reminder payload"),
-    option_spec::duration("horae.reminders.busy-timeout", d::busy_timeout,
-                          clock::duration::zero(), d::max_busy_timeout,
-                          "how long a write waits for a locked database"),
   };
+  for (auto& spec : detail::store_options())
+    mod.options.push_back(std::move(spec));
   facet_descriptor desc;
   desc.name = std::string{reminder_facet::facet_name};
   desc.make
@@ -86,7 +83,6 @@ module reminders_module() {
                         "horae::reminders_module()");
     const auto& cfg = rt.configuration();
     reminder_service_config rcfg;
-    rcfg.db_path = cfg.get_string("horae.reminders.db");
     rcfg.lookahead = cfg.get_duration("horae.reminders.lookahead");
     rcfg.load_batch
       = static_cast<size_t>(cfg.get_int("horae.reminders.load-batch"));
@@ -111,31 +107,11 @@ module reminders_module() {
                           + ": horae.reminders.failure: " + describe(err));
     rcfg.max_payload_bytes
       = static_cast<size_t>(cfg.get_int("horae.reminders.max-payload-bytes"));
+    // Shutdown waits this long (plus a margin) for queued writes.
     rcfg.busy_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-      cfg.get_duration("horae.reminders.busy-timeout"));
-    if (rcfg.db_path.empty())
-      return make_error(errc::invalid_config,
-                        cfg.source()
-                          + ": key 'horae.reminders.db' must not be empty");
-    sqlite_store_options opts;
-    opts.path = rcfg.db_path;
-    opts.busy_timeout = rcfg.busy_timeout;
-    opts.time_source = &rt.clock();
-    // Rows a hand edit broke are skipped so that the rest are delivered;
-    // the store reports each once.
-    opts.on_damage = [path = opts.path](const caf::error& err, size_t gaps) {
-      logging::logger("reminders")
-        ->error("{}; delivering every reminder that can still be read "
-                "({} unreadable range(s) skipped). Run 'horae-reminders "
-                "check --db={}' to see which, then restore a backup",
-                describe(err), gaps, path);
-    };
-    opts.on_invalid_row = [](const reminder_key&, const caf::error& err) {
-      logging::logger("reminders")
-        ->warn("{}; the row is skipped until it is fixed or deleted "
-               "(horae-reminders show/delete)",
-               describe(err));
-    };
+      cfg.get_duration(cfg.get_string("horae.reminders.store") == "postgres"
+                         ? "horae.reminders.postgres.statement-timeout"
+                         : "horae.reminders.busy-timeout"));
     // Group commit, as Prometheus sees it: latency and size of each batch.
     auto& m = rt.metrics();
     auto& commit_latency = m.add_histogram(
@@ -149,13 +125,14 @@ module reminders_module() {
     auto& committed = m.add_counter(
       "horae_reminder_store_committed_writes_total",
       "writes committed by the reminder store (their sum over commits)");
-    opts.on_commit = [&commit_latency, &commits,
+    auto on_commit = [&commit_latency, &commits,
                       &committed](size_t n, clock::duration took) {
       commit_latency.observe(took);
       commits.add();
       committed.add(n);
     };
-    auto store = open_sqlite_store(std::move(opts));
+    auto store
+      = detail::open_configured_store(cfg, rt.clock(), on_commit, rcfg.db_path);
     if (!store)
       return store.error();
     auto& svc = rt.add_service<reminder_service>(rt, std::move(*store),

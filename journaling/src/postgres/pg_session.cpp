@@ -148,9 +148,11 @@ caf::error pg_session::connect_waiting(milliseconds wait) {
   for (;;) {
     bool permanent = false;
     auto err = connect_once(permanent);
-    if (!err || permanent || steady_clock::now() + pause > deadline)
+    auto now = steady_clock::now();
+    if (!err || permanent || now >= deadline)
       return err;
-    std::this_thread::sleep_for(pause);
+    std::this_thread::sleep_for(
+      std::min<steady_clock::duration>(pause, deadline - now));
     pause = std::min(pause * 2, opts_.max_reconnect_delay);
   }
 }
@@ -158,6 +160,7 @@ caf::error pg_session::connect_waiting(milliseconds wait) {
 // -- statements ---------------------------------------------------------------
 
 caf::error pg_session::await_input(const char* what) {
+  timed_out_ = false;
   auto limited = opts_.statement_timeout.count() > 0;
   auto deadline = steady_clock::now() + opts_.statement_timeout + answer_grace;
   for (;;) {
@@ -180,6 +183,7 @@ caf::error pg_session::await_input(const char* what) {
     if (rc < 0 && errno == EINTR)
       continue;
     if (rc == 0) {
+      timed_out_ = true;
       disconnect();
       return failure(std::string{what} + " failed: the server did not answer "
                      + "within the statement timeout; the connection was "
@@ -264,10 +268,6 @@ caf::error pg_session::run(const char* sql, const char* what) {
 }
 
 // -- errors -------------------------------------------------------------------
-
-bool pg_session::lost() const noexcept {
-  return !connected();
-}
 
 caf::error pg_session::error(const PGresult* res, const char* what) const {
   std::string msg = std::string{what} + " failed: ";

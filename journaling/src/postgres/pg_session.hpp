@@ -95,8 +95,12 @@ public:
   /// @returns an error naming the server, for failures found by the store.
   caf::error failure(const std::string& what) const;
 
-  /// @returns whether the last failure means the connection is unusable.
-  bool lost() const noexcept;
+  /// @returns whether the last wait for the server ran out of time (the
+  ///          connection was then dropped): repeating the request at once
+  ///          would only wait as long again.
+  bool timed_out() const noexcept {
+    return timed_out_;
+  }
 
 private:
   /// One attempt to connect and set up the session.
@@ -115,6 +119,9 @@ private:
   std::chrono::steady_clock::time_point retry_at_;
   std::chrono::milliseconds pause_;
   caf::error last_connect_error_;
+
+  /// Set when `await_input` gave up on a silent server.
+  bool timed_out_ = false;
 };
 
 } // namespace horae::detail

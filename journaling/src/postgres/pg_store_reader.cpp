@@ -27,7 +27,7 @@ pg_store::read(const char* sql, const pg_params& params, const char* what) {
   // Reads change nothing, so one lost to a connection that died while
   // idle (a server restart shows only at the next use) is simply repeated
   // on a new one.
-  if (!res && !reader_db_->connected())
+  if (!res && !reader_db_->connected() && !reader_db_->timed_out())
     res = reader_db_->exec(sql, params, what);
   return res;
 }

@@ -67,7 +67,8 @@ void pg_store::record_fire_async(reminder_key key, uint64_t revision,
 // -- writer thread ------------------------------------------------------------
 
 void pg_store::run_batch(write_request* first, size_t n) {
-  if (try_batch(first, n) && !writer_db_->connected()) {
+  if (try_batch(first, n) && !writer_db_->connected()
+      && !writer_db_->timed_out()) {
     // The connection died before the transaction began (a server restart
     // since the last batch shows only now): nothing was written, so a
     // second attempt on a new connection cannot duplicate anything.

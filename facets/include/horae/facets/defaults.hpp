@@ -76,6 +76,12 @@ constexpr size_t max_max_payload_bytes = size_t{16} * 1024 * 1024;
 constexpr std::chrono::milliseconds busy_timeout = sqlite::busy_timeout;
 constexpr clock::duration max_busy_timeout = std::chrono::minutes{10};
 
+/// The store: "sqlite" (embedded) or "postgres".
+constexpr std::string_view store = "sqlite";
+
+/// Longest PostgreSQL connect timeout, statement timeout or start-up wait.
+constexpr clock::duration max_postgres_timeout = std::chrono::hours{1};
+
 } // namespace reminders
 
 } // namespace horae::defaults

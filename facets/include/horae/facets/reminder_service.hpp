@@ -30,7 +30,8 @@ struct delivery_counters;
 
 /// Settings of the reminder service (`horae.reminders.*`).
 struct reminder_service_config {
-  /// SQLite database file of the embedded store.
+  /// The store as messages name it: the SQLite database file, or the
+  /// PostgreSQL server and database (never the password).
   std::string db_path = std::string{defaults::reminders::db};
   /// Only reminders due within this window are held in memory.
   clock::duration lookahead = defaults::reminders::lookahead;
@@ -52,7 +53,8 @@ struct reminder_service_config {
   failure_policy on_failure;
   /// Largest payload a reminder may carry.
   size_t max_payload_bytes = defaults::reminders::max_payload_bytes;
-  /// How long a write waits for a locked database.
+  /// How long a write may wait on the store (a locked SQLite file, a
+  /// PostgreSQL statement); shutdown waits this long for queued writes.
   std::chrono::milliseconds busy_timeout = defaults::reminders::busy_timeout;
 };
 
