@@ -1,6 +1,7 @@
 // The command line every horae program gets from config_loader: values
 // attached with '=' or given as the next argument, boolean flags alone,
 // --help, --version, and errors that name the command line.
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -36,6 +37,16 @@ caf::expected<config> load(std::vector<std::string> args) {
 std::string error_of(const caf::expected<config>& cfg) {
   EXPECT_FALSE(cfg) << "expected an error";
   return cfg ? std::string{} : describe(cfg.error());
+}
+
+/// Expects each command line of `cases` to fail with `message`.
+void expect_error_for_each(
+  std::initializer_list<std::vector<std::string>> cases,
+  const std::string& message) {
+  for (const auto& args : cases) {
+    auto text = error_of(load(args));
+    EXPECT_NE(text.find(message), std::string::npos) << text;
+  }
 }
 
 /// @returns what `answer_info_request` printed for `arg`, or "<none>".
@@ -85,27 +96,17 @@ TEST(CommandLine, FlagAloneMeansTrue) {
 
 // An unknown option is named, whether or not a value follows.
 TEST(CommandLine, UnknownOptionIsNamed) {
-  for (auto args : {std::vector<std::string>{"--nope", "x"},
-                    std::vector<std::string>{"--nope"}}) {
-    auto text = error_of(load(args));
-    EXPECT_NE(text.find("command line: unknown option '--nope' (--help lists "
-                        "every option)"),
-              std::string::npos)
-      << text;
-  }
+  expect_error_for_each(
+    {{"--nope", "x"}, {"--nope"}},
+    "command line: unknown option '--nope' (--help lists every option)");
 }
 
 // An option without its value, at the end or before the next option, says
 // how to give one.
 TEST(CommandLine, MissingValueIsNamed) {
-  for (auto args : {std::vector<std::string>{"--db"},
-                    std::vector<std::string>{"--db", "--verbose"}}) {
-    auto text = error_of(load(args));
-    EXPECT_NE(text.find("command line: option '--db' needs a value: "
-                        "--db=<value> or --db <value>"),
-              std::string::npos)
-      << text;
-  }
+  expect_error_for_each(
+    {{"--db"}, {"--db", "--verbose"}},
+    "command line: option '--db' needs a value: --db=<value> or --db <value>");
 }
 
 // A value beginning with '-' is a value: a negative duration reaches the

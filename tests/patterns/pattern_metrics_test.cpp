@@ -6,9 +6,9 @@
 #include <horae/core/metrics.hpp>
 #include <horae/patterns/broadcast.hpp>
 #include <horae/patterns/rate_limiter.hpp>
-#include <horae/patterns/worker_pool.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include "patterns/support/sleeper_pool.hpp"
 #include <gtest/gtest.h>
 
 using namespace horae;
@@ -28,13 +28,7 @@ struct fixture : ::testing::Test {
   }
 
   caf::actor pool(size_t capacity) {
-    worker_pool_options opts;
-    opts.workers = 1;
-    opts.capacity = capacity;
-    opts.worker = test::sleeper();
-    auto res = spawn_worker_pool(*rt, opts);
-    EXPECT_TRUE(res) << describe(res.error());
-    return *res;
+    return test::sleeper_pool(*rt, 1, capacity);
   }
 
   void submit(const caf::actor& dest, int ms) {
