@@ -74,13 +74,13 @@ public:
     return *this;
   }
 
-  /// Loads `default_file` (may be empty or missing) and `--key=value`
-  /// arguments, then makes the runtime.
+  /// Loads `default_file` (may be empty or missing) and the command line's
+  /// settings, then makes the runtime.
   /// @returns false if the program should exit with `exit_code()`: after
-  ///          `--help` (0), a config error (2) or a runtime error (1).
+  ///          `--help` or `--version` (0), a config error (2) or a runtime
+  ///          error (1).
   bool start(int argc, char** argv, const std::string& default_file = "") {
-    if (config_loader::wants_help(argc, argv)) {
-      std::cout << loader_.help_text();
+    if (loader_.answer_info_request(argc, argv, std::cout)) {
       exit_code_ = 0;
       return false;
     }

@@ -14,10 +14,8 @@ int main(int argc, char** argv) {
   horae::config_loader loader{"hello"};
   loader.add_option(horae::option_spec::duration(
     "duration", 3s, 0s, 24h, "how long to run before shutting down"));
-  if (horae::config_loader::wants_help(argc, argv)) {
-    std::cout << loader.help_text();
+  if (loader.answer_info_request(argc, argv, std::cout))
     return 0;
-  }
   auto cfg = loader.load(argc, argv, "config/hello.ini");
   if (!cfg) {
     std::cerr << horae::describe(cfg.error()) << '\n';

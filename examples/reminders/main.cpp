@@ -124,10 +124,8 @@ int main(int argc, char** argv) {
                                           0s, 24h, "first SLA check after"));
   loader.add_option(option_spec::duration("example.reminders.check-every", 3s,
                                           1s, 24h, "SLA check period"));
-  if (horae::config_loader::wants_help(argc, argv)) {
-    std::cout << loader.help_text();
+  if (loader.answer_info_request(argc, argv, std::cout))
     return 0;
-  }
   auto cfg = loader.load(argc, argv, "config/reminders_example.ini");
   if (!cfg) {
     std::cerr << horae::describe(cfg.error()) << '\n';

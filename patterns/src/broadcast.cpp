@@ -13,6 +13,8 @@
 #include <horae/patterns/detail/pattern_actor.hpp>
 #include <horae/patterns/detail/relay.hpp>
 
+#include "pattern_metrics.hpp"
+
 namespace horae {
 
 namespace {
@@ -26,7 +28,7 @@ struct subscriber {
 class broadcast_state : public std::enable_shared_from_this<broadcast_state> {
 public:
   broadcast_state(actor* self, broadcast_options opts)
-    : self_(self), opts_(opts) {
+    : self_(self), opts_(opts), metrics_(self->runtime().metrics()) {
     opts_.max_in_flight = std::min(opts_.max_in_flight, opts_.bound);
   }
 
@@ -58,6 +60,7 @@ public:
       self_->demonitor(who);
     (*i)->stats.subscribed = false;
     stats_.discarded += (*i)->buffer.size();
+    metrics_.buffered.add(-static_cast<int64_t>((*i)->buffer.size()));
     (*i)->buffer.clear();
     subs_.erase(i);
     return true;
@@ -77,12 +80,14 @@ public:
         ++reached;
       } else if (undelivered < opts_.bound) {
         sub->buffer.push_back(msg);
+        metrics_.buffered.add(1);
         ++reached;
       } else {
         switch (opts_.policy) {
           case slow_subscriber_policy::drop_newest:
             ++stats_.dropped_newest;
             ++sub->stats.dropped;
+            metrics_.dropped.add();
             break;
           case slow_subscriber_policy::drop_oldest:
             if (sub->buffer.empty()) {
@@ -96,9 +101,11 @@ public:
               ++reached;
             }
             ++sub->stats.dropped;
+            metrics_.dropped.add();
             break;
           case slow_subscriber_policy::unsubscribe:
             ++stats_.evicted;
+            metrics_.evicted.add();
             remove(sub->handle, true);
             break;
         }
@@ -159,6 +166,7 @@ private:
       return;
     auto next = std::move(sub->buffer.front());
     sub->buffer.pop_front();
+    metrics_.buffered.add(-1);
     send(sub, std::move(next));
   }
 
@@ -166,6 +174,7 @@ private:
   broadcast_options opts_;
   std::vector<sub_ptr> subs_;
   broadcast_stats stats_;
+  detail::broadcast_metrics metrics_;
 };
 
 } // namespace

@@ -13,6 +13,8 @@
 #include <horae/patterns/detail/relay.hpp>
 #include <horae/patterns/pipeline.hpp>
 
+#include "pattern_metrics.hpp"
+
 namespace horae {
 
 namespace {
@@ -26,7 +28,7 @@ struct item {
 class pipeline_state : public std::enable_shared_from_this<pipeline_state> {
 public:
   pipeline_state(actor* self, pipeline_options opts)
-    : self_(self), opts_(std::move(opts)) {
+    : self_(self), opts_(std::move(opts)), metrics_(self->runtime().metrics()) {
     // nop
   }
 
@@ -43,6 +45,7 @@ public:
     }
     if (items_.size() >= opts_.max_in_flight) {
       ++stats_.rejected;
+      metrics_.rejected.add();
       rp.deliver(make_error(errc::backpressure,
                             "pipeline holds " + std::to_string(items_.size())
                               + " items (max_in_flight)"));
@@ -51,6 +54,7 @@ public:
     ++stats_.accepted;
     auto seq = next_seq_++;
     items_.emplace(seq, item{rp, std::nullopt});
+    metrics_.in_flight.set(items_.size());
     step(seq, 0, std::move(msg));
     return rp;
   }
@@ -134,6 +138,7 @@ private:
         i->second.rp.deliver(std::move(res.error()));
       i = items_.erase(i);
     }
+    metrics_.in_flight.set(items_.size());
     maybe_finish();
   }
 
@@ -156,6 +161,7 @@ private:
   std::map<uint64_t, item> items_;
   std::vector<caf::response_promise> close_promises_;
   pipeline_stats stats_;
+  detail::pipeline_metrics metrics_;
   uint64_t next_seq_ = 0;
   bool closing_ = false;
   bool finished_ = false;

@@ -14,6 +14,7 @@
 #include <horae/patterns/rate_limiter.hpp>
 
 #include "internal_atoms.hpp"
+#include "pattern_metrics.hpp"
 
 namespace horae {
 
@@ -30,7 +31,8 @@ struct waiter {
 class limiter_state {
 public:
   limiter_state(actor* self, rate_limiter_options opts)
-    : self_(self), opts_(opts), tokens_(opts.burst) {
+    : self_(self), opts_(opts), tokens_(opts.burst),
+      metrics_(self->runtime().metrics()) {
     // nop
   }
 
@@ -46,6 +48,7 @@ public:
       return true;
     }
     ++stats_.denied;
+    metrics_.denied.add();
     return false;
   }
 
@@ -59,6 +62,7 @@ public:
     }
     if (waiters_.size() >= opts_.max_waiters) {
       ++stats_.rejected;
+      metrics_.rejected.add();
       rp.deliver(
         make_error(errc::backpressure, "rate limiter has "
                                          + std::to_string(waiters_.size())
@@ -76,6 +80,7 @@ public:
       }
     }
     waiters_.push_back(waiter{id, rp, max_wait.has_value()});
+    metrics_.waiting.set(waiters_.size());
     return rp;
   }
 
@@ -95,6 +100,7 @@ public:
         timers(self_).cancel(wait_timer(w.id));
       w.rp.deliver(tokens_);
     }
+    metrics_.waiting.set(waiters_.size());
   }
 
   void on_deadline(uint64_t id) {
@@ -104,6 +110,7 @@ public:
         i->rp.deliver(
           make_error(errc::timeout, "no token became available in time"));
         waiters_.erase(i);
+        metrics_.waiting.set(waiters_.size());
         return;
       }
     }
@@ -126,6 +133,7 @@ private:
   uint64_t tokens_;
   std::deque<waiter> waiters_;
   rate_limiter_stats stats_;
+  detail::rate_limiter_metrics metrics_;
   uint64_t next_id_ = 0;
 };
 

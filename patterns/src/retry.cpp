@@ -15,6 +15,7 @@
 #include <horae/patterns/retry.hpp>
 
 #include "internal_atoms.hpp"
+#include "pattern_metrics.hpp"
 
 namespace horae {
 
@@ -30,7 +31,8 @@ struct attempt_state {
 class retry_state : public std::enable_shared_from_this<retry_state> {
 public:
   retry_state(actor* self, retry_options opts)
-    : self_(self), opts_(std::move(opts)), backoff_(opts_.backoff) {
+    : self_(self), opts_(std::move(opts)), backoff_(opts_.backoff),
+      metrics_(self->runtime().metrics()) {
     // nop
   }
 
@@ -45,6 +47,7 @@ public:
 
   void on_backoff(uint64_t id) {
     --stats_.backing_off;
+    metrics_.backing_off.add(-1);
     attempt(id);
   }
 
@@ -88,18 +91,22 @@ private:
     auto worth = !opts_.retry_if || opts_.retry_if(err);
     if (req.made >= opts_.max_attempts || !worth) {
       ++stats_.gave_up;
+      metrics_.gave_up.add();
       req.rp.deliver(std::move(err));
       requests_.erase(i);
       return;
     }
     auto delay = backoff_.next(req.made - 1);
     ++stats_.backing_off;
+    metrics_.backing_off.add(1);
     auto fail = timers(self_).start_once(
       "retry/" + std::to_string(id), delay,
       caf::make_message(detail::backoff_atom::value, id));
     if (fail) {
       --stats_.backing_off;
+      metrics_.backing_off.add(-1);
       ++stats_.gave_up;
+      metrics_.gave_up.add();
       req.rp.deliver(std::move(fail));
       requests_.erase(i);
     }
@@ -110,6 +117,7 @@ private:
   backoff backoff_;
   std::unordered_map<uint64_t, attempt_state> requests_;
   retry_stats stats_;
+  detail::retry_metrics metrics_;
   uint64_t next_id_ = 0;
 };
 

@@ -16,6 +16,7 @@
 #include <horae/patterns/worker_pool.hpp>
 
 #include "internal_atoms.hpp"
+#include "pattern_metrics.hpp"
 
 namespace horae {
 
@@ -44,7 +45,7 @@ struct worker_slot {
 class pool_state : public std::enable_shared_from_this<pool_state> {
 public:
   pool_state(actor* self, worker_pool_options opts)
-    : self_(self), opts_(std::move(opts)) {
+    : self_(self), opts_(std::move(opts)), metrics_(self->runtime().metrics()) {
     // nop
   }
 
@@ -72,16 +73,19 @@ public:
     if (queue_.size() >= opts_.capacity) {
       if (opts_.overflow == overflow_policy::reject) {
         ++stats_.rejected;
+        metrics_.rejected.add();
         rp.deliver(make_error(errc::backpressure,
                               "worker pool queue is full ("
                                 + std::to_string(opts_.capacity) + " jobs)"));
         return rp;
       }
       held_.push_back(queued_job{0, tag, std::move(content), rp});
+      report_levels();
       return rp;
     }
     admit(tag, std::move(content), rp);
     dispatch();
+    report_levels();
     return rp;
   }
 
@@ -104,6 +108,7 @@ public:
     // Cancelling made room: held jobs move up as if the jobs had run.
     admit_held();
     dispatch();
+    report_levels();
     maybe_finish();
     return n;
   }
@@ -120,6 +125,7 @@ public:
                                 "accepted"));
       }
       held_.clear();
+      report_levels();
     }
     maybe_finish();
     return rp;
@@ -129,9 +135,11 @@ public:
     for (auto i = queue_.begin(); i != queue_.end(); ++i) {
       if (i->id == id) {
         ++stats_.timed_out;
+        metrics_.timed_out.add();
         i->rp.deliver(timeout_error("waiting for a worker"));
         queue_.erase(i);
         admit_held();
+        report_levels();
         maybe_finish();
         return;
       }
@@ -139,6 +147,7 @@ public:
     auto r = running_.find(id);
     if (r != running_.end() && !r->second.answered) {
       ++stats_.timed_out;
+      metrics_.timed_out.add();
       r->second.answered = true;
       r->second.rp.deliver(timeout_error("running on a worker"));
       maybe_finish();
@@ -181,6 +190,12 @@ private:
     self_->monitor(handle);
     workers_[index].handle = std::move(handle);
     workers_[index].busy = false;
+  }
+
+  /// Mirrors the queue depths into the runtime's gauges.
+  void report_levels() {
+    metrics_.queued.set(queue_.size());
+    metrics_.held.set(held_.size());
   }
 
   void admit(uint64_t tag, caf::message content, caf::response_promise rp) {
@@ -246,6 +261,7 @@ private:
       workers_[job.worker].busy = false;
     admit_held();
     dispatch();
+    report_levels();
     maybe_finish();
   }
 
@@ -258,6 +274,7 @@ private:
         // pool at its fixed size.
         spawn_worker(i);
         dispatch();
+        report_levels();
         return;
       }
     }
@@ -290,6 +307,7 @@ private:
   std::unordered_map<uint64_t, running_job> running_;
   std::vector<caf::response_promise> close_promises_;
   worker_pool_stats stats_;
+  detail::worker_pool_metrics metrics_;
   uint64_t next_id_ = 1;
   bool closing_ = false;
   bool finished_ = false;

@@ -193,7 +193,8 @@ TEST(Config, CommandLineErrors) {
     error_text(loader.load_text("", {"--nope"})),
     {"command line: unknown option '--nope'", "--help lists every option"});
   expect_contains(error_text(loader.load_text("", {"--duration"})),
-                  {"option '--duration' needs a value: --duration=<value>"});
+                  {"option '--duration' needs a value: --duration=<value> "
+                   "or --duration <value>"});
   // A command-line setting for an actor type is named as such when its
   // section is incomplete, not blamed on the file alone.
   expect_contains(error_text(loader.load_text(

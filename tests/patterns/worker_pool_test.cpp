@@ -3,6 +3,7 @@
 #include <horae/patterns/worker_pool.hpp>
 
 #include "patterns/support/pattern_harness.hpp"
+#include "patterns/support/sleeper_pool.hpp"
 #include <gtest/gtest.h>
 
 using namespace horae;
@@ -19,15 +20,7 @@ struct fixture : ::testing::Test {
   caf::actor pool(size_t workers, size_t capacity,
                   overflow_policy policy = overflow_policy::reject,
                   clock::duration timeout = 0ms) {
-    worker_pool_options opts;
-    opts.workers = workers;
-    opts.capacity = capacity;
-    opts.overflow = policy;
-    opts.job_timeout = timeout;
-    opts.worker = test::sleeper();
-    auto res = spawn_worker_pool(*rt, opts);
-    EXPECT_TRUE(res) << describe(res.error());
-    return *res;
+    return test::sleeper_pool(*rt, workers, capacity, policy, timeout);
   }
 
   void submit(const caf::actor& p, int ms) {

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <horae/core/version.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "commands.hpp"
@@ -212,7 +213,10 @@ TEST_F(ReminderAdmin, ConventionalCommandLines) {
   ASSERT_EQ(run({"import", "--help"}, out, err), 0);
   EXPECT_NE(out.find("--keep-existing"), std::string::npos) << out;
   ASSERT_EQ(run({"--version"}, out, err), 0);
-  EXPECT_NE(out.find("horae-reminders 0.1.0"), std::string::npos) << out;
+  EXPECT_NE(
+    out.find(std::string{"horae-reminders (horae "} + horae::version + ")"),
+    std::string::npos)
+    << out;
   EXPECT_EQ(run({"list", "--db", db, "--format=yaml"}, out, err), 2);
   EXPECT_NE(err.find("yaml"), std::string::npos) << err;
 }

@@ -3,14 +3,14 @@
 #include <iterator>
 #include <sstream>
 
+#include <horae/core/version.hpp>
+
 #include "commands.hpp"
 #include <CLI/CLI.hpp>
 
 namespace horae::admin {
 
 namespace {
-
-constexpr const char* version_text = "horae-reminders 0.1.0";
 
 constexpr const char* commands[]
   = {"list", "show", "stats", "delete", "backup", "check", "export", "import"};
@@ -22,7 +22,8 @@ std::string parse(int argc, char** argv, invocation& result) {
                "database. Control bytes and backslashes in names print as "
                "\\xNN; type them the same way.",
                "horae-reminders"};
-  app.set_version_flag("--version", version_text);
+  app.set_version_flag("--version", std::string{"horae-reminders (horae "}
+                                      + horae::version + ")");
   app.require_subcommand(1);
   // The tool's options may come before or after the command.
   app.fallthrough();

@@ -1,6 +1,8 @@
 // Loading and validating config files and command-line overrides.
 #include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <sstream>
@@ -11,8 +13,10 @@
 
 #include <horae/core/config/config_loader.hpp>
 #include <horae/core/error.hpp>
+#include <horae/core/version.hpp>
 
 #include "config/caf_options.hpp"
+#include "config/command_line.hpp"
 #include "config/parse_errors.hpp"
 #include "config/trim.hpp"
 
@@ -175,18 +179,6 @@ void merge(caf::settings& into, caf::settings&& from) {
   }
 }
 
-// Splits "--key=value"; returns false for anything else.
-bool split_arg(const std::string& arg, std::string& key, std::string& value) {
-  if (arg.size() < 3 || arg.compare(0, 2, "--") != 0)
-    return false;
-  auto eq = arg.find('=');
-  if (eq == std::string::npos)
-    return false;
-  key = arg.substr(2, eq - 2);
-  value = arg.substr(eq + 1);
-  return !key.empty();
-}
-
 std::vector<std::string> facet_names(const config& proto) {
   std::vector<std::string> result;
   for (const auto& mod : proto.modules())
@@ -246,32 +238,31 @@ std::optional<option_spec> find_option(const config& proto,
   return std::nullopt;
 }
 
-/// Parses each `--key=value` of `args` against the schema (or the actor
-/// options) and stores it in `content` over the file's value. The actor
-/// types an argument configures go to `from_command_line`.
+/// @returns how option `key` takes its value on the command line. CAF's
+///          options always take one; CAF checks their names itself.
+detail::option_arity arity_of(const config& proto, const std::string& key) {
+  if (key.compare(0, 4, "caf.") == 0)
+    return detail::option_arity::value;
+  auto spec = find_option(proto, key);
+  if (!spec)
+    return detail::option_arity::unknown;
+  return spec->type == option_type::boolean ? detail::option_arity::flag
+                                            : detail::option_arity::value;
+}
+
+/// Parses each setting of `args` (`--key=value`, `--key value` or a bare
+/// boolean `--key`) against the schema (or the actor options) and stores it
+/// in `content` over the file's value. The actor types an argument
+/// configures go to `from_command_line`.
 caf::error apply_command_line(const config& proto,
                               const std::vector<std::string>& args,
                               caf::settings& content,
                               std::set<std::string>& from_command_line) {
-  for (const auto& arg : args) {
-    std::string key;
-    std::string text;
-    if (!split_arg(arg, key, text)) {
-      // `--name` without a value: an unknown option, or a known one whose
-      // value is missing. Anything else is not an option at all.
-      auto bare = arg.size() > 2 && arg.compare(0, 2, "--") == 0
-                      && arg.find('=') == std::string::npos
-                    ? arg.substr(2)
-                    : std::string{};
-      if (bare.empty())
-        return config_error("command line: cannot read argument '" + arg
-                            + "'; expected --<key>=<value>");
-      if (find_option(proto, bare))
-        return config_error("command line: option '--" + bare
-                            + "' needs a value: --" + bare + "=<value>");
-      return config_error("command line: unknown option '--" + bare + "'"
-                          + " (--help lists every option)");
-    }
+  auto settings = detail::read_command_line(
+    args, [&proto](const std::string& key) { return arity_of(proto, key); });
+  if (!settings)
+    return settings.error();
+  for (const auto& [key, text] : *settings) {
     if (key.compare(0, 4, "caf.") == 0) {
       // CAF's own options go to the actor system as CAF reads them.
       auto value = detail::caf_options{}.parse(key.substr(4), text);
@@ -280,10 +271,8 @@ caf::error apply_command_line(const config& proto,
       caf::put(content, key, std::move(*value));
       continue;
     }
+    // read_command_line let only known options through.
     auto spec = find_option(proto, key);
-    if (!spec)
-      return config_error("command line: unknown option '--" + key + "'"
-                          + " (--help lists every option)");
     if (key.compare(0, 6, "actor.") == 0)
       from_command_line.insert(key.substr(6, key.find('.', 6) - 6));
     if (int depth = 0; !track_depth(text, depth))
@@ -426,23 +415,61 @@ config_loader& config_loader::add_option(option_spec spec) {
   return *this;
 }
 
-bool config_loader::wants_help(int argc, const char* const* argv) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h")
-      return true;
-  }
+namespace {
+
+/// @returns whether `argv` holds one of `names` as an argument of its own.
+bool has_argument(int argc, const char* const* argv,
+                  std::initializer_list<const char*> names) {
+  for (int i = 1; i < argc; ++i)
+    for (const auto* name : names)
+      if (std::strcmp(argv[i], name) == 0)
+        return true;
   return false;
+}
+
+} // namespace
+
+bool config_loader::wants_help(int argc, const char* const* argv) {
+  return has_argument(argc, argv, {"--help", "-h"});
+}
+
+bool config_loader::wants_version(int argc, const char* const* argv) {
+  return has_argument(argc, argv, {"--version"});
+}
+
+std::string config_loader::version_text() const {
+  return program_ + " (horae " + horae::version + ")\n";
+}
+
+bool config_loader::answer_info_request(int argc, const char* const* argv,
+                                        std::ostream& out) const {
+  if (wants_help(argc, argv))
+    out << help_text();
+  else if (wants_version(argc, argv))
+    out << version_text();
+  else
+    return false;
+  return true;
 }
 
 std::string config_loader::help_text() const {
   std::ostringstream out;
-  out << "usage: " << program_ << " [--config=<file>] [--<key>=<value>...]\n\n"
-      << "options (also settable in the config file):\n";
+  out << "usage: " << program_
+      << " [--config <file>] [--<key> <value> | --<key>=<value>]...\n"
+      << "       " << program_ << " --help | --version\n\n"
+      << "options (also settable in the config file; a boolean option\n"
+         "given alone means true):\n";
   for (const auto& [key, spec] : proto_.schema().options())
-    out << "  --" << key << "=<" << to_string(spec.type) << ">\n      "
+    out << "  --" << key << (spec.type == option_type::boolean ? "[=<" : "=<")
+        << to_string(spec.type)
+        << (spec.type == option_type::boolean ? ">]" : ">") << "\n      "
         << spec.description << "; " << spec.expected_form() << " (default "
         << spec.default_text() << ")\n";
+  out << "  --config=<file>\n      the config file to read (CAF's INI "
+         "format)\n"
+         "  --help, -h\n      print this text and exit\n"
+         "  --version\n      print the program's name and horae's version "
+         "and exit\n";
   out << "  --caf.<category>.<option>=<value>\n      CAF's own options, e.g. "
          "--caf.scheduler.max-throughput=100 or a [caf.scheduler] section;\n"
          "      checked against CAF's option table and passed to the actor "
@@ -467,16 +494,24 @@ std::string config_loader::help_text() const {
 caf::expected<config> config_loader::load(int argc, const char* const* argv,
                                           const std::string& default_file,
                                           bool require_file) const {
+  // `--config <file>` and `--config=<file>` choose the file; the other
+  // settings go on, normalized to `--key=value`, to be applied over it.
+  auto settings = detail::read_command_line(
+    {argv + std::min(argc, 1), argv + argc}, [this](const std::string& key) {
+      return key == "config" ? detail::option_arity::value
+                             : arity_of(proto_, key);
+    });
+  if (!settings)
+    return settings.error();
   std::vector<std::string> args;
   std::string file = default_file;
   bool explicit_file = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.compare(0, 9, "--config=") == 0) {
-      file = arg.substr(9);
+  for (const auto& [key, value] : *settings) {
+    if (key == "config") {
+      file = value;
       explicit_file = true;
     } else {
-      args.push_back(std::move(arg));
+      args.push_back("--" + key + "=" + value);
     }
   }
   if (file.empty())

@@ -69,8 +69,23 @@ counter& metrics::add_counter(const std::string& name,
   if (auto e = find(name); e != nullptr && e->c != nullptr)
     return *e->c;
   auto& c = counters_.emplace_back();
-  entries_.push_back(entry{name, help, kind::counter, &c, {}, nullptr});
+  entries_.push_back(
+    entry{name, help, kind::counter, &c, {}, nullptr, nullptr});
   return c;
+}
+
+gauge& metrics::add_gauge(const std::string& name, const std::string& help) {
+  check_metric_name(name);
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (auto e = find(name); e != nullptr) {
+    if (e->g == nullptr)
+      throw std::invalid_argument("horae::metrics: '" + name
+                                  + "' is registered as another kind");
+    return *e->g;
+  }
+  auto& g = gauges_.emplace_back();
+  entries_.push_back(entry{name, help, kind::gauge, nullptr, {}, nullptr, &g});
+  return g;
 }
 
 void metrics::add_reader(const std::string& name, const std::string& help,
@@ -80,7 +95,7 @@ void metrics::add_reader(const std::string& name, const std::string& help,
   if (find(name) != nullptr)
     return;
   entries_.push_back(
-    entry{name, help, what, nullptr, std::move(read), nullptr});
+    entry{name, help, what, nullptr, std::move(read), nullptr, nullptr});
 }
 
 void metrics::add_gauge(const std::string& name, const std::string& help,
@@ -120,7 +135,8 @@ histogram& metrics::add_histogram(const std::string& name,
   if (auto e = find(name); e != nullptr && e->h != nullptr)
     return *e->h;
   auto& h = histograms_.emplace_back(std::move(bounds));
-  entries_.push_back(entry{name, help, kind::histogram, nullptr, {}, &h});
+  entries_.push_back(
+    entry{name, help, kind::histogram, nullptr, {}, &h, nullptr});
   return h;
 }
 
@@ -141,7 +157,9 @@ std::vector<metrics::sample> metrics::read_locked() const {
                                     : (e.read ? e.read() : 0.0)});
         break;
       case kind::gauge:
-        result.push_back({e.name, e.read ? e.read() : 0.0});
+        result.push_back({e.name, e.g != nullptr
+                                    ? static_cast<double>(e.g->value())
+                                    : (e.read ? e.read() : 0.0)});
         break;
       case kind::histogram: {
         uint64_t cumulative = 0;

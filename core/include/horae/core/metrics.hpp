@@ -32,6 +32,24 @@ private:
   std::atomic<uint64_t> value_{0};
 };
 
+/// A level that goes up and down (e.g. a queue depth summed over several
+/// actors), kept in the registry so that reading it never touches its
+/// writers. Thread-safe; updates are one relaxed atomic add.
+class gauge {
+public:
+  /// Moves the level by `n`, which may be negative.
+  void add(int64_t n) noexcept {
+    value_.fetch_add(n, std::memory_order_relaxed);
+  }
+
+  int64_t value() const noexcept {
+    return value_.load(std::memory_order_relaxed);
+  }
+
+private:
+  std::atomic<int64_t> value_{0};
+};
+
 /// Durations sorted into buckets (cumulative in the output, as Prometheus
 /// expects). Thread-safe.
 class histogram {
@@ -89,6 +107,13 @@ public:
   void add_counter_reader(const std::string& name, const std::string& help,
                           std::function<double()> read);
 
+  /// @returns the gauge `name`, kept by the registry: its writers update it
+  ///          and it stays valid for the runtime's lifetime, so it suits
+  ///          levels of actors that come and go.
+  /// @throws std::invalid_argument for a malformed name or a name that is
+  ///         registered as another kind of metric.
+  gauge& add_gauge(const std::string& name, const std::string& help);
+
   /// Registers a gauge whose value `read` returns when metrics are read.
   /// `read` runs on the reading thread; it must be thread-safe and must not
   /// outlive what it reads (remove it with `remove_gauge`).
@@ -125,6 +150,7 @@ private:
     counter* c = nullptr;
     std::function<double()> read;
     histogram* h = nullptr;
+    gauge* g = nullptr;
   };
 
   entry* find(const std::string& name);
@@ -139,6 +165,7 @@ private:
   mutable std::mutex mtx_;
   std::vector<entry> entries_;
   std::deque<counter> counters_;
+  std::deque<gauge> gauges_;
   std::deque<histogram> histograms_;
 };
 

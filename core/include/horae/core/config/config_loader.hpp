@@ -2,6 +2,7 @@
 // validates both against the declared options.
 #pragma once
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,11 @@ namespace horae {
 /// follows. Each of these is reported as an error naming the file, the key
 /// and the expected form.
 ///
-/// Command-line arguments have the form `--<key>=<value>` for any declared
-/// key (`--horae.timers.resolution=2ms`, `--duration=10s`), plus
-/// `--config=<file>` to read another file and `--help`.
+/// Command-line arguments have the form `--<key>=<value>` or `--<key>
+/// <value>` for any declared key (`--horae.timers.resolution 2ms`,
+/// `--duration=10s`); a boolean option given alone means true. `--config
+/// <file>` reads another file; `--help` and `--version` are answered by
+/// `answer_info_request`.
 class config_loader {
 public:
   // -- constructors -----------------------------------------------------------
@@ -39,7 +42,7 @@ public:
 
   // -- loading ----------------------------------------------------------------
 
-  /// Loads `default_file` (or the one given by `--config=`) and applies the
+  /// Loads `default_file` (or the one given by `--config`) and applies the
   /// remaining arguments as overrides. A missing default file is an error
   /// only if `require_file` is set; an explicitly given one always is.
   caf::expected<config> load(int argc, const char* const* argv,
@@ -62,8 +65,22 @@ public:
   ///          description.
   std::string help_text() const;
 
+  /// @returns the text `--version` prints: the program's name and horae's
+  ///          version, e.g. "hello (horae 0.1.0)".
+  std::string version_text() const;
+
   /// @returns whether `args` contain `--help` or `-h`.
   static bool wants_help(int argc, const char* const* argv);
+
+  /// @returns whether `args` contain `--version`.
+  static bool wants_version(int argc, const char* const* argv);
+
+  /// Prints `help_text()` for `--help` or `-h`, else `version_text()` for
+  /// `--version`. Call it before `load`, which treats both as unknown.
+  /// @returns whether it printed, i.e. whether the program should exit
+  ///          with status 0 now.
+  bool answer_info_request(int argc, const char* const* argv,
+                           std::ostream& out) const;
 
 private:
   caf::expected<config> finish(caf::settings content,
