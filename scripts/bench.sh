@@ -66,8 +66,8 @@ stored=1000000
 "$bin/reminder_delivery_bench" --stored="$stored" >"$tmp/delivery.txt"
 keys reminder_delivery "$tmp/delivery.txt" >>"$tmp/results.txt"
 
-echo "bench: reminder store"
-"$bin/reminder_store_bench" >"$tmp/store.txt"
+echo "bench: reminder store (SQLite, then PostgreSQL on a server of its own)"
+"$bin/reminder_store_bench" --store=postgres >"$tmp/store.txt"
 keys reminder_store "$tmp/store.txt" >>"$tmp/results.txt"
 
 cp "$tmp/results.txt" "$tmp/timer_start.dat" "$tmp/lateness.dat" "$out/"

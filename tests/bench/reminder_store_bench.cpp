@@ -1,11 +1,15 @@
-// Durable reminder registration: group commit of the SQLite store against
-// one transaction per row (both WAL + synchronous=FULL), plus the time to
-// the first due batch after reopening a large store.
+// Durable reminder registration: group commit of each store against one
+// transaction per row on the same schema, plus the time to the first due
+// batch after reopening a large store. SQLite runs with WAL +
+// synchronous=FULL; PostgreSQL (with --store=postgres) with its defaults
+// (fsync on, synchronous_commit on), in the same run as SQLite.
 //
 // Usage: reminder_store_bench [--rows=N] [--submitters=N] [--window=N]
 //          [--baseline-rows=N] [--restart-rows=N] [--lookahead-s=N]
-//          [--dir=PATH]
-// The last line is `group_commit_speedup=<x>`.
+//          [--dir=PATH] [--store=sqlite|postgres] [--postgres=CONNINFO]
+// Without --postgres, --store=postgres starts a throwaway server of its own
+// (durable settings) and removes it afterwards. The results end in
+// key=value lines (`group_commit_speedup=<x>` for SQLite, `postgres_*`).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,8 +25,10 @@
 #include <vector>
 
 #include <horae/core/error.hpp>
+#include <horae/journaling/postgres_store.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
+#include "postgres_bench.hpp"
 #include <sqlite3.h>
 
 using namespace std::chrono_literals;
@@ -43,6 +49,8 @@ struct settings {
   size_t restart_rows = 200'000;
   long lookahead_s = 60;
   std::string dir;
+  bool postgres = false;
+  std::string conninfo;
 };
 
 bool parse_size(const char* arg, const char* name, size_t& out) {
@@ -67,6 +75,13 @@ settings parse(int argc, char** argv) {
       s.lookahead_s = static_cast<long>(lookahead);
     } else if (std::strncmp(argv[i], "--dir=", 6) == 0) {
       s.dir = argv[i] + 6;
+    } else if (std::strcmp(argv[i], "--store=postgres") == 0) {
+      s.postgres = true;
+    } else if (std::strcmp(argv[i], "--store=sqlite") == 0) {
+      s.postgres = false;
+    } else if (std::strncmp(argv[i], "--postgres=", 11) == 0) {
+      s.postgres = true;
+      s.conninfo = argv[i] + 11;
     } else {
       std::fprintf(stderr, "unknown argument: %s\n", argv[i]);
       std::exit(2);
@@ -110,9 +125,16 @@ reminder_record make_record(size_t submitter, size_t i, clock::wall_time due) {
 }
 
 std::unique_ptr<reminder_store> open_store(const std::string& path) {
-  horae::sqlite_store_options opts;
-  opts.path = path;
-  auto res = horae::open_sqlite_store(opts);
+  caf::expected<std::unique_ptr<reminder_store>> res{nullptr};
+  if (horae::is_postgres_target(path)) {
+    horae::postgres_store_options opts;
+    opts.conninfo = path;
+    res = horae::open_postgres_store(opts);
+  } else {
+    horae::sqlite_store_options opts;
+    opts.path = path;
+    res = horae::open_sqlite_store(opts);
+  }
   if (!res)
     die(horae::describe(res.error()));
   return std::move(*res);
@@ -256,8 +278,8 @@ double baseline(const std::string& path, size_t rows, clock::wall_time base) {
 
 // -- restart ------------------------------------------------------------------
 
-void restart(const std::string& path, const settings& s,
-             clock::wall_time base) {
+void restart(const std::string& path, const settings& s, clock::wall_time base,
+             const char* store_name) {
   {
     auto store = open_store(path);
     auto start = steady::now();
@@ -285,6 +307,46 @@ void restart(const std::string& path, const settings& s,
   std::printf("restart: RSS %ld KiB before reopen, %ld KiB after first "
               "batch (+%ld KiB)\n",
               rss_before, rss_after, rss_after - rss_before);
+  std::printf("%s_restart_first_due_ms=%.2f\n", store_name, first_batch * 1e3);
+}
+
+/// The PostgreSQL half: the same three measurements, each in a schema of
+/// its own on the server. @returns the group-commit rate.
+double postgres_section(const settings& s, clock::wall_time base,
+                        const std::string& dir) {
+  std::unique_ptr<postgres_server> own;
+  auto server = s.conninfo;
+  if (server.empty()) {
+    own = std::make_unique<postgres_server>(dir + "/postgres");
+    server = own->conninfo();
+  }
+  std::printf("postgres: %s (fsync %s, synchronous_commit %s)\n",
+              horae::describe_postgres_target(server).c_str(),
+              server_setting(server, "fsync").c_str(),
+              server_setting(server, "synchronous_commit").c_str());
+  bench_schema baseline_schema{server, "horae_bench_baseline"};
+  open_store(baseline_schema.conninfo())->close(); // creates the schema
+  auto base_rate
+    = postgres_baseline(baseline_schema.conninfo(), s.baseline_rows, base);
+  std::printf("postgres baseline (1 txn per row): %zu rows, %.0f rows/s\n",
+              s.baseline_rows, base_rate);
+  double group_rate = 0;
+  {
+    bench_schema schema{server, "horae_bench_group"};
+    auto store = open_store(schema.conninfo());
+    group_rate = fill(*store, s.rows, s.submitters, s.window, base, false);
+  }
+  std::printf("postgres group commit: %zu rows, %zu submitters x %zu in "
+              "flight, %.0f rows/s\n",
+              s.rows, s.submitters, s.window, group_rate);
+  if (s.restart_rows > 0) {
+    bench_schema schema{server, "horae_bench_restart"};
+    restart(schema.conninfo(), s, base, "postgres");
+  }
+  std::printf("postgres_group_rows_per_s=%.0f\n", group_rate);
+  std::printf("postgres_baseline_rows_per_s=%.0f\n", base_rate);
+  std::printf("postgres_group_commit_speedup=%.1f\n", group_rate / base_rate);
+  return group_rate;
 }
 
 } // namespace
@@ -335,11 +397,17 @@ int main(int argc, char** argv) {
               "submitters) %.1fx\n",
               base_rate, blocking_rate / base_rate);
   if (s.restart_rows > 0)
-    restart(dir + "/restart.db", s, base);
+    restart(dir + "/restart.db", s, base, "sqlite");
+  double pg_group = 0;
+  if (s.postgres)
+    pg_group = postgres_section(s, base, dir);
   if (own_dir) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
   }
   std::printf("group_commit_speedup=%.1f\n", group_rate / base_rate);
+  std::printf("sqlite_group_rows_per_s=%.0f\n", group_rate);
+  if (s.postgres)
+    std::printf("postgres_vs_sqlite_group=%.2f\n", pg_group / group_rate);
   return 0;
 }

@@ -57,6 +57,17 @@ protected:
     return std::move(*res);
   }
 
+  /// Opens an admin session that holds the reminders table, so that a
+  /// batch stops inside its transaction; `PQfinish` it to release.
+  PGconn* lock_table() {
+    auto locker = PQconnectdb(horae::test::postgres_server().c_str());
+    EXPECT_EQ(PQstatus(locker), CONNECTION_OK);
+    auto lock = "BEGIN; LOCK TABLE " + schema.name()
+                + ".horae_reminders IN ACCESS EXCLUSIVE MODE";
+    PQclear(PQexec(locker, lock.c_str()));
+    return locker;
+  }
+
   /// Ends every session of this test's stores on the server.
   void kill_sessions() {
     auto err
@@ -152,11 +163,7 @@ TEST_F(PostgresFaults, ConnectionKilledMidBatchFailsTheBatchThenReconnects) {
   ASSERT_TRUE(store->upsert(make_record(clk, "0", "before"), false));
   // An admin transaction holds the table, so the batch stops inside its
   // transaction until its session is killed.
-  auto locker = PQconnectdb(horae::test::postgres_server().c_str());
-  ASSERT_EQ(PQstatus(locker), CONNECTION_OK);
-  auto lock = "BEGIN; LOCK TABLE " + schema.name()
-              + ".horae_reminders IN ACCESS EXCLUSIVE MODE";
-  PQclear(PQexec(locker, lock.c_str()));
+  auto locker = lock_table();
   constexpr int n = 20;
   std::atomic<int> failed{0};
   std::atomic<int> done{0};
@@ -184,7 +191,6 @@ TEST_F(PostgresFaults, ConnectionKilledMidBatchFailsTheBatchThenReconnects) {
   kill_sessions();
   while (done.load() < n)
     std::this_thread::sleep_for(5ms);
-  PQclear(PQexec(locker, "ROLLBACK"));
   PQfinish(locker);
   EXPECT_EQ(failed.load(), n) << "a request of the killed batch succeeded";
   auto after = store->upsert(make_record(clk, "2", "after"), false);
@@ -201,13 +207,8 @@ TEST_F(PostgresFaults, StatementTimeoutFailsTheBatchAndTheStoreGoesOn) {
   opts.statement_timeout = 200ms;
   auto store = open_pg(opts);
   ASSERT_NE(store, nullptr);
-  auto locker = PQconnectdb(horae::test::postgres_server().c_str());
-  ASSERT_EQ(PQstatus(locker), CONNECTION_OK);
-  auto lock = "BEGIN; LOCK TABLE " + schema.name()
-              + ".horae_reminders IN ACCESS EXCLUSIVE MODE";
-  PQclear(PQexec(locker, lock.c_str()));
+  auto locker = lock_table();
   auto res = store->upsert(make_record(clk, "1", "r"), false);
-  PQclear(PQexec(locker, "ROLLBACK"));
   PQfinish(locker);
   ASSERT_FALSE(res);
   EXPECT_NE(describe(res.error()).find("statement timeout"), std::string::npos)

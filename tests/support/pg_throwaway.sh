@@ -38,12 +38,20 @@ as_server_user() {
   fi
 }
 
+# The store is under test, not the server's durability: skipping the
+# flushes keeps the tests fast on a busy machine. Benchmarks set
+# HORAE_PG_DURABLE=1 to measure with the server's durable defaults.
+if [ "${HORAE_PG_DURABLE:-0}" = 1 ]; then
+  durability=""
+else
+  durability="-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+fi
+
 # Starts the server in $folder on $1; fails if the port is taken.
 start_on_port() {
   as_server_user "$(pg_bin)/pg_ctl" -D "$folder/data" -l "$folder/server.log" \
     -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $1 -k $folder \
-    -c fsync=off -c full_page_writes=off -c synchronous_commit=off \
-    -c max_connections=200" start >/dev/null 2>&1
+    $durability -c max_connections=200" start >/dev/null 2>&1
 }
 
 stop_server() {
@@ -83,8 +91,6 @@ case "$action" in
     hba="$folder/data/pg_hba.conf"
     as_server_user sh -c "{ echo 'host all horae_auth_test 127.0.0.1/32 \
 scram-sha-256'; cat '$hba'; } > '$hba.new' && mv '$hba.new' '$hba'"
-    # The store is under test, not the server's durability: skipping the
-    # flushes keeps the tests fast on a busy machine.
     started=""
     for _ in $(seq 1 20); do
       port=$((20000 + RANDOM % 40000))

@@ -67,7 +67,8 @@ public:
   postgres_schema& operator=(const postgres_schema&) = delete;
 
   ~postgres_schema() {
-    postgres_admin("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
+    postgres_admin("SET client_min_messages = warning; DROP SCHEMA IF EXISTS "
+                   + name_ + " CASCADE");
   }
 
   const std::string& name() const noexcept {

@@ -195,40 +195,11 @@ caf::error pg_session::await_input(const char* what) {
   }
 }
 
-caf::error pg_session::prepare(const char* sql, const pg_params& shape) {
-  if (prepared_.count(sql) != 0)
-    return caf::none;
-  auto name = statement_name(prepared_.size());
-  if (PQsendPrepare(conn_, name.c_str(), sql, shape.size(), shape.types()) == 0)
-    return error(nullptr, "preparing a statement");
-  caf::error err;
-  for (;;) {
-    if (auto wait_err = await_input("preparing a statement"))
-      return wait_err;
-    pg_result res{PQgetResult(conn_)};
-    if (res.get() == nullptr)
-      break;
-    if (PQresultStatus(res.get()) != PGRES_COMMAND_OK && !err)
-      err = error(res.get(), "preparing a statement");
-  }
-  if (!err)
-    prepared_.emplace(sql, std::move(name));
-  return err;
-}
-
-caf::expected<pg_result>
-pg_session::exec(const char* sql, const pg_params& params, const char* what) {
-  if (auto err = ensure_connected())
-    return err;
-  if (auto err = prepare(sql, params))
-    return err;
-  if (PQsendQueryPrepared(conn_, prepared_name(sql).c_str(), params.size(),
-                          params.values(), params.lengths(), params.formats(),
-                          1)
-      == 0)
-    return error(nullptr, what);
+caf::expected<pg_result> pg_session::collect(const char* what) {
   pg_result result;
   caf::error err;
+  // Every result up to the end marker must be read before the next query;
+  // the first error wins, the first data result is kept.
   for (;;) {
     if (auto wait_err = await_input(what))
       return wait_err;
@@ -248,23 +219,41 @@ pg_session::exec(const char* sql, const pg_params& params, const char* what) {
   return result;
 }
 
+caf::error pg_session::prepare(const char* sql, const pg_params& shape) {
+  if (prepared_.count(sql) != 0)
+    return caf::none;
+  auto name = statement_name(prepared_.size());
+  if (PQsendPrepare(conn_, name.c_str(), sql, shape.size(), shape.types()) == 0)
+    return error(nullptr, "preparing a statement");
+  auto res = collect("preparing a statement");
+  if (!res)
+    return std::move(res.error());
+  prepared_.emplace(sql, std::move(name));
+  return caf::none;
+}
+
+caf::expected<pg_result>
+pg_session::exec(const char* sql, const pg_params& params, const char* what) {
+  if (auto err = ensure_connected())
+    return err;
+  if (auto err = prepare(sql, params))
+    return err;
+  if (PQsendQueryPrepared(conn_, prepared_name(sql).c_str(), params.size(),
+                          params.values(), params.lengths(), params.formats(),
+                          1)
+      == 0)
+    return error(nullptr, what);
+  return collect(what);
+}
+
 caf::error pg_session::run(const char* sql, const char* what) {
   if (conn_ == nullptr)
     if (auto err = ensure_connected())
       return err;
   if (PQsendQuery(conn_, sql) == 0)
     return error(nullptr, what);
-  caf::error err;
-  for (;;) {
-    if (auto wait_err = await_input(what))
-      return wait_err;
-    pg_result res{PQgetResult(conn_)};
-    if (res.get() == nullptr)
-      return err;
-    auto status = PQresultStatus(res.get());
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !err)
-      err = error(res.get(), what);
-  }
+  auto res = collect(what);
+  return res ? caf::none : std::move(res.error());
 }
 
 // -- errors -------------------------------------------------------------------

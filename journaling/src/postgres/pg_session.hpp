@@ -103,6 +103,10 @@ public:
   }
 
 private:
+  /// Reads every result of the query just sent.
+  /// @returns its first data result, or its first error.
+  caf::expected<pg_result> collect(const char* what);
+
   /// One attempt to connect and set up the session.
   caf::error connect_once(bool& permanent);
 

@@ -1,25 +1,15 @@
 // The read side of the PostgreSQL store: synchronous queries on their own
 // connection, so reads never wait behind a batch's commit.
 #include <algorithm>
-#include <limits>
 
 #include <horae/core/error.hpp>
 
 #include "postgres/pg_row_codec.hpp"
 #include "postgres/pg_statements.hpp"
 #include "postgres/pg_store_impl.hpp"
+#include "sql_limit.hpp"
 
 namespace horae::detail {
-
-namespace {
-
-/// Clamps a count to PostgreSQL's signed LIMIT.
-int64_t to_limit(size_t n) {
-  constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());
-  return static_cast<int64_t>(std::min(n, max));
-}
-
-} // namespace
 
 caf::expected<pg_result>
 pg_store::read(const char* sql, const pg_params& params, const char* what) {
@@ -89,7 +79,7 @@ pg_store::list(const std::string& actor_type, const std::string& actor_key) {
 caf::expected<std::vector<reminder_record>> pg_store::list_all(size_t limit,
                                                                size_t offset) {
   pg_params params;
-  params.int8(to_limit(limit)).int8(to_limit(offset));
+  params.int8(to_sql_limit(limit)).int8(to_sql_limit(offset));
   return query(pg_sql::list_all, params, "listing reminders");
 }
 
@@ -100,7 +90,7 @@ pg_store::due_after(const due_position& after, clock::wall_time limit,
   params.int8(after.due.time_since_epoch().count())
     .int8(static_cast<int64_t>(after.revision))
     .int8(limit.time_since_epoch().count())
-    .int8(to_limit(max_rows));
+    .int8(to_sql_limit(max_rows));
   return query(pg_sql::due_after, params, "reading due reminders");
 }
 

@@ -2,26 +2,16 @@
 // connection, so reads never wait for the writer's fsync (WAL readers see
 // the last committed snapshot).
 #include <algorithm>
-#include <limits>
 
 #include <horae/core/error.hpp>
 
+#include "sql_limit.hpp"
 #include "sqlite/row_codec.hpp"
 #include "sqlite/salvage_scan.hpp"
 #include "sqlite/sqlite_store_impl.hpp"
 #include "sqlite/statements.hpp"
 
 namespace horae::detail {
-
-namespace {
-
-/// Clamps a count to SQLite's signed LIMIT.
-int64_t to_limit(size_t n) {
-  constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());
-  return static_cast<int64_t>(std::min(n, max));
-}
-
-} // namespace
 
 template <class Bind>
 caf::expected<std::vector<reminder_record>>
@@ -109,8 +99,9 @@ sqlite_store::list(const std::string& actor_type,
 caf::expected<std::vector<reminder_record>>
 sqlite_store::list_all(size_t limit, size_t offset) {
   return query(sql::list_all, "listing reminders", [&](sqlite3_stmt* stmt) {
-    auto rc = sqlite3_bind_int64(stmt, 1, to_limit(limit));
-    return rc == SQLITE_OK ? sqlite3_bind_int64(stmt, 2, to_limit(offset)) : rc;
+    auto rc = sqlite3_bind_int64(stmt, 1, to_sql_limit(limit));
+    return rc == SQLITE_OK ? sqlite3_bind_int64(stmt, 2, to_sql_limit(offset))
+                           : rc;
   });
 }
 
