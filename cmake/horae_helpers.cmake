@@ -77,6 +77,6 @@ function(horae_add_test_suite module)
     TEST_PREFIX "${module}."
     TEST_FILTER "*Postgres*"
     PROPERTIES TIMEOUT 300 LABELS postgres FIXTURES_REQUIRED postgres
-      ENVIRONMENT "HORAE_TEST_POSTGRES=${HORAE_TEST_POSTGRES_STATE}/conninfo"
+      ENVIRONMENT "HORAE_TESTKIT_POSTGRES=${HORAE_TEST_POSTGRES_STATE}/conninfo"
     DISCOVERY_TIMEOUT 60)
 endfunction()

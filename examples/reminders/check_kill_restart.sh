@@ -6,7 +6,7 @@
 # Usage: check_kill_restart.sh <reminders binary> <config file> <work dir>
 #        [sqlite|postgres]
 # With postgres, the store is a new schema on the server whose connection
-# string is in the file named by HORAE_TEST_POSTGRES.
+# string is in the file named by HORAE_TESTKIT_POSTGRES.
 set -euo pipefail
 bin="$1"
 config="$2"
@@ -16,7 +16,7 @@ rm -rf "$work"
 mkdir -p "$work"
 db="$work/kill.db"
 if [ "$store" = postgres ]; then
-  server="$(cat "${HORAE_TEST_POSTGRES:?names the file with the server}")"
+  server="$(cat "${HORAE_TESTKIT_POSTGRES:?names the file with the server}")"
   schema="kill_restart_$$"
   psql "$server" -qAtc "CREATE SCHEMA $schema"
   trap 'psql "$server" -qAtc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1' EXIT

@@ -63,10 +63,22 @@ test_runtime::test_runtime(test_runtime_options options) {
       = cfg->set("horae.log.level", caf::config_value{options.log_level}))
     fail(err);
   if (options.reminders) {
-    folder_ = make_temp_folder();
-    auto db = folder_ + "/reminders.db";
-    if (auto err = cfg->set("horae.reminders.db", caf::config_value{db}))
-      fail(err);
+    auto server = options.postgres.empty() ? postgres_from_environment()
+                                           : std::optional{options.postgres};
+    if (server) {
+      schema_ = std::make_unique<scratch_schema>(*server);
+      if (auto err = cfg->set("horae.reminders.store",
+                              caf::config_value{std::string{"postgres"}}))
+        fail(err);
+      if (auto err = cfg->set("horae.reminders.postgres.uri",
+                              caf::config_value{schema_->conninfo()}))
+        fail(err);
+    } else {
+      folder_ = make_temp_folder();
+      auto db = folder_ + "/reminders.db";
+      if (auto err = cfg->set("horae.reminders.db", caf::config_value{db}))
+        fail(err);
+    }
   }
   auto rt = runtime::make(std::move(*cfg), options.setup);
   if (!rt) {

@@ -74,20 +74,16 @@ struct ReminderDelivery : test::reminder_test {
   /// a process that crashed with a backlog would have left them.
   void write_backlog(size_t n) {
     manual_clock clk;
-    sqlite_store_options opts;
-    opts.path = db;
-    opts.time_source = &clk;
-    auto store = open_sqlite_store(std::move(opts));
-    ASSERT_TRUE(store) << describe(store.error());
+    auto store = outside_store(&clk);
     for (size_t i = 0; i < n; ++i) {
       reminder_record rec;
       rec.key = reminder_key{"billing", std::to_string(i), "late"};
       rec.anchor = rec.due = clk.wall_now() - 1h + std::chrono::seconds{i};
       rec.max_fires = 1;
-      auto written = (*store)->upsert(rec, true);
+      auto written = store->upsert(rec, true);
       ASSERT_TRUE(written) << describe(written.error());
     }
-    (*store)->close();
+    store->close();
   }
 };
 

@@ -4,7 +4,6 @@
 #include <set>
 
 #include <horae/core/error.hpp>
-#include <horae/journaling/sqlite_store.hpp>
 
 #include "facets/support/reminder_harness.hpp"
 #include <gtest/gtest.h>
@@ -31,16 +30,6 @@ struct ReminderWindow : test::reminder_test {
     });
     rt.run_until_idle();
     ASSERT_FALSE(async) << describe(async);
-  }
-
-  /// A second store on the runtime's file, as another process would open it.
-  std::unique_ptr<reminder_store> outside_store() {
-    sqlite_store_options opts;
-    opts.path = db;
-    auto store = open_sqlite_store(std::move(opts));
-    if (!store)
-      throw std::runtime_error(describe(store.error()));
-    return std::move(*store);
   }
 };
 

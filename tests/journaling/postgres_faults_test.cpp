@@ -6,10 +6,12 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "journaling/store_fixture.hpp"
+#include <libpq-fe.h>
 
 using namespace std::chrono_literals;
 using namespace horae;
@@ -167,32 +169,41 @@ TEST_F(PostgresFaults, ConnectionKilledMidBatchFailsTheBatchThenReconnects) {
   constexpr int n = 20;
   std::atomic<int> failed{0};
   std::atomic<int> done{0};
+  std::string first_error; // written by the first completion only
   for (int i = 0; i < n; ++i)
     store->upsert_async(make_record(clk, "1", std::to_string(i)), false,
-                        [&](caf::expected<reminder_record> res) {
+                        [&, i](caf::expected<reminder_record> res) {
                           if (!res
                               && has_code(res.error(), errc::storage_failure))
                             ++failed;
+                          if (!res && i == 0)
+                            first_error = describe(res.error());
                           ++done;
                         });
-  // Wait until the batch waits for the lock, then kill it.
-  for (int tries = 0; tries < 500; ++tries) {
-    auto probe = PQexec(locker, ("SELECT count(*) FROM pg_stat_activity WHERE "
-                                 "wait_event_type = 'Lock' AND "
-                                 "application_name = '"
-                                 + schema.name() + "'")
-                                  .c_str());
-    auto waiting = std::string{PQgetvalue(probe, 0, 0)} != "0";
+  // Wait until the batch waits for the lock, then kill it. The activity
+  // view is a snapshot per transaction, so each probe clears it first.
+  bool waiting = false;
+  for (int tries = 0; tries < 1000 && !waiting; ++tries) {
+    auto probe
+      = PQexec(locker, ("SELECT pg_stat_clear_snapshot(); SELECT count(*) "
+                        "FROM pg_stat_activity WHERE wait_event_type = "
+                        "'Lock' AND application_name = '"
+                        + schema.name() + "'")
+                         .c_str());
+    waiting = PQresultStatus(probe) == PGRES_TUPLES_OK
+              && std::string{PQgetvalue(probe, 0, 0)} != "0";
     PQclear(probe);
-    if (waiting)
-      break;
-    std::this_thread::sleep_for(10ms);
+    if (!waiting)
+      std::this_thread::sleep_for(10ms);
   }
+  ASSERT_TRUE(waiting) << "the batch never reached the lock";
   kill_sessions();
   while (done.load() < n)
     std::this_thread::sleep_for(5ms);
   PQfinish(locker);
   EXPECT_EQ(failed.load(), n) << "a request of the killed batch succeeded";
+  EXPECT_EQ(first_error.find("statement timeout"), std::string::npos)
+    << "the batch ended by its timeout, not by the kill: " << first_error;
   auto after = store->upsert(make_record(clk, "2", "after"), false);
   ASSERT_TRUE(after) << describe(after.error());
   auto count = store->count();

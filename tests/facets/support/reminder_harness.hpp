@@ -14,6 +14,9 @@
 #include <horae/facets/reminder_service.hpp>
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timers_module.hpp>
+#include <horae/journaling/postgres_store.hpp>
+#include <horae/journaling/sqlite_store.hpp>
+#include <horae/testkit/scratch_schema.hpp>
 
 #include "facets/support/timer_harness.hpp"
 #include "support/temp_dir.hpp"
@@ -21,14 +24,24 @@
 
 namespace horae::test {
 
-/// Builds a manual-time config with timers and reminders on `db`.
+/// Builds a manual-time config with timers and reminders on `db`: a SQLite
+/// file, or a PostgreSQL connection string.
 inline config reminder_config(const std::string& db) {
   config cfg;
   cfg.manual_time = true;
   cfg.add_module(timers_module());
   cfg.add_module(reminders_module());
-  if (auto err = cfg.set("horae.reminders.db", caf::config_value{db}))
-    throw std::runtime_error(describe(err));
+  auto on_server = is_postgres_target(db);
+  auto check = [](caf::error err) {
+    if (err)
+      throw std::runtime_error(describe(err));
+  };
+  if (on_server)
+    check(cfg.set("horae.reminders.store",
+                  caf::config_value{std::string{"postgres"}}));
+  check(
+    cfg.set(on_server ? "horae.reminders.postgres.uri" : "horae.reminders.db",
+            caf::config_value{db}));
   // Quiet logs: tests provoke errors on purpose.
   cfg.set("horae.log.level", caf::config_value{std::string{"off"}});
   return cfg;
@@ -81,11 +94,41 @@ reminder_runtime(config cfg, std::shared_ptr<reminder_log> log,
   return std::move(*rt);
 }
 
-/// A test with its own database file and a log of what reminder actors saw.
+/// A scratch schema when HORAE_TESTKIT_POSTGRES names a server, else none.
+inline std::unique_ptr<testkit::scratch_schema> scratch_schema_if_asked() {
+  auto server = testkit::postgres_from_environment();
+  return server ? std::make_unique<testkit::scratch_schema>(*server) : nullptr;
+}
+
+/// A test with its own store and a log of what reminder actors saw. The
+/// store is a SQLite file, or a scratch schema on PostgreSQL when
+/// HORAE_TESTKIT_POSTGRES names a server: the build runs the reminder
+/// suites both ways.
 struct reminder_test : ::testing::Test {
   temp_dir dir;
-  std::string db = dir.file("reminders.db");
+  std::unique_ptr<testkit::scratch_schema> schema = scratch_schema_if_asked();
+  std::string db = schema ? schema->conninfo() : dir.file("reminders.db");
   std::shared_ptr<reminder_log> log = std::make_shared<reminder_log>();
+
+  /// A second store on the runtime's database, as another process (the
+  /// admin tool, a producer) would open it.
+  std::unique_ptr<reminder_store> outside_store(const clock* time = nullptr) {
+    caf::expected<std::unique_ptr<reminder_store>> store{nullptr};
+    if (schema) {
+      postgres_store_options opts;
+      opts.conninfo = db;
+      opts.time_source = time;
+      store = open_postgres_store(std::move(opts));
+    } else {
+      sqlite_store_options opts;
+      opts.path = db;
+      opts.time_source = time;
+      store = open_sqlite_store(std::move(opts));
+    }
+    if (!store)
+      throw std::runtime_error(describe(store.error()));
+    return std::move(*store);
+  }
 };
 
 /// Runs `fn` inside billing/<key>.

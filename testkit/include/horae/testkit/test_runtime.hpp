@@ -1,6 +1,7 @@
 // A runtime for tests in one line: manual time, the timers module, and on
-// request the reminders module on a temporary SQLite store that is removed
-// afterwards. Time moves only when the test says so; nothing sleeps.
+// request the reminders module on a temporary store that is removed
+// afterwards (a SQLite file, or a schema on a PostgreSQL server). Time moves
+// only when the test says so; nothing sleeps.
 #pragma once
 
 #include <functional>
@@ -12,13 +13,20 @@
 
 #include <horae/core/module.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/testkit/scratch_schema.hpp>
 
 namespace horae::testkit {
 
 /// What `test_runtime` sets up.
 struct test_runtime_options {
-  /// Add the reminders module on a store in a temporary folder.
+  /// Add the reminders module on a temporary store.
   bool reminders = false;
+  /// Keep the reminders in a scratch schema on this PostgreSQL server
+  /// (connection string or URI) instead of a SQLite file in a temporary
+  /// folder. Empty: HORAE_TESTKIT_POSTGRES decides (see
+  /// `postgres_from_environment`), so one suite runs against both stores
+  /// unchanged; unset, SQLite.
+  std::string postgres;
   /// Further settings, as on a command line: `--horae.timers.resolution=5ms`.
   std::vector<std::string> args;
   /// Further modules, e.g. an application's own.
@@ -88,13 +96,16 @@ public:
   void run_in_before_fires(const caf::actor& dest, clock::duration d,
                            std::function<void(actor&)> fn);
 
-  /// @returns the folder of the reminder store (empty without reminders).
+  /// @returns the folder of a SQLite reminder store (empty without
+  ///          reminders or on PostgreSQL).
   const std::string& store_folder() const noexcept {
     return folder_;
   }
 
 private:
   std::string folder_;
+  /// The store's schema on PostgreSQL; outlives the runtime.
+  std::unique_ptr<scratch_schema> schema_;
   std::unique_ptr<runtime> rt_;
   clock::time_point start_;
 };
