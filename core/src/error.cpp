@@ -38,6 +38,8 @@ const char* to_string(errc code) noexcept {
       return "cancelled";
     case errc::backpressure:
       return "backpressure";
+    case errc::not_owner:
+      return "not_owner";
   }
   return "unknown";
 }

@@ -53,6 +53,10 @@ caf::error check_options(const postgres_store_options& opts) {
     return bad("connection string does not parse: " + why);
   if (opts.max_batch == 0)
     return bad("max_batch must be at least 1");
+  if (opts.partitions > max_partitions)
+    return bad("partitions must be at most " + std::to_string(max_partitions));
+  if (opts.fence && opts.node_id.empty())
+    return bad("a fenced store needs the node id");
   for (auto [name, value] :
        {std::pair{"connect_timeout", opts.connect_timeout},
         std::pair{"statement_timeout", opts.statement_timeout},
@@ -129,11 +133,15 @@ open_postgres_store(postgres_store_options opts) {
     return err;
   if (auto err = detail::migrate_pg(*writer, !opts.read_only, opts.must_exist))
     return err;
+  auto partitions
+    = detail::settle_partitions(*writer, opts.partitions, !opts.read_only);
+  if (!partitions)
+    return std::move(partitions.error());
   auto reader = std::make_unique<detail::pg_session>(opts);
   if (auto err = reader->connect_waiting(opts.startup_wait))
     return err;
   auto store = std::make_unique<detail::pg_store>(
-    std::move(opts), std::move(writer), std::move(reader));
+    std::move(opts), std::move(writer), std::move(reader), *partitions);
   store->start();
   return std::unique_ptr<reminder_store>{std::move(store)};
 }

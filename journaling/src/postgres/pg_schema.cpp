@@ -2,10 +2,12 @@
 // applies them.
 #include "postgres/pg_schema.hpp"
 
+#include <cstdlib>
 #include <iterator>
 #include <string>
 
 #include <horae/core/error.hpp>
+#include <horae/journaling/partition.hpp>
 
 #include "postgres/pg_session.hpp"
 
@@ -56,6 +58,28 @@ constexpr migration migrations[] = {
    // The delivery path pages through the window by (due, revision).
    "CREATE INDEX horae_reminders_by_due_revision"
    "  ON horae_reminders (due, revision);"},
+  {2, "partitions, nodes and partition leases for the cluster mode",
+   // Rows written before this version get their partition at the next
+   // writable open (-1 marks them), since the partition function lives in
+   // the program, not in SQL.
+   "ALTER TABLE horae_reminders ADD COLUMN partition int NOT NULL "
+   "  DEFAULT -1;"
+   "CREATE INDEX horae_reminders_by_partition"
+   "  ON horae_reminders (partition, due, revision);"
+   "CREATE TABLE horae_nodes ("
+   "  node_id text PRIMARY KEY,"
+   "  incarnation bigint NOT NULL,"
+   "  endpoint text NOT NULL,"
+   "  expires_at timestamptz NOT NULL,"
+   "  draining boolean NOT NULL DEFAULT false);"
+   // One row per partition (inserted once the count is known); the epoch
+   // grows at every change of hands and fences every write of the owner.
+   "CREATE TABLE horae_leases ("
+   "  partition int PRIMARY KEY,"
+   "  owner_node text,"
+   "  owner_incarnation bigint,"
+   "  epoch bigint NOT NULL DEFAULT 0,"
+   "  expires_at timestamptz NOT NULL DEFAULT '-infinity');"},
 };
 
 /// Serializes migrations of all processes on one database ("horae" in
@@ -184,6 +208,95 @@ caf::error migrate_pg(pg_session& db, bool writable, bool must_exist) {
   if (auto err = apply_migrations(db, *version))
     return fail(err);
   return db.run("COMMIT", "committing the migration");
+}
+
+namespace {
+
+constexpr const char* read_partitions
+  = "SELECT value FROM horae_meta WHERE key = 'partitions'";
+
+constexpr const char* fix_partitions
+  = "INSERT INTO horae_meta (key, value) VALUES ('partitions', $1) "
+    "ON CONFLICT (key) DO NOTHING";
+
+constexpr const char* add_lease_rows
+  = "INSERT INTO horae_leases (partition) "
+    "SELECT generate_series(0, $1::bigint::int - 1) ON CONFLICT DO NOTHING";
+
+constexpr const char* unpartitioned
+  = "SELECT DISTINCT actor_type, actor_key FROM horae_reminders "
+    "WHERE partition < 0 LIMIT 1000";
+
+constexpr const char* set_partition
+  = "UPDATE horae_reminders SET partition = $3::bigint::int "
+    "WHERE actor_type = $1 AND actor_key = $2";
+
+/// Gives rows from before version 2 their partition, a page at a time.
+caf::error backfill_partitions(pg_session& db, uint32_t partitions) {
+  for (;;) {
+    pg_params none;
+    auto rows = db.exec(unpartitioned, none, "finding rows without partition");
+    if (!rows)
+      return std::move(rows.error());
+    if (rows->rows() == 0)
+      return caf::none;
+    for (int row = 0; row < rows->rows(); ++row) {
+      auto type = rows->bytes_at(row, 0);
+      auto key = rows->bytes_at(row, 1);
+      pg_params params;
+      params.bytes(type.data(), type.size())
+        .bytes(key.data(), key.size())
+        .int8(partition_of(type, key, partitions));
+      if (auto res = db.exec(set_partition, params, "setting a partition");
+          !res)
+        return std::move(res.error());
+    }
+  }
+}
+
+} // namespace
+
+caf::expected<uint32_t> settle_partitions(pg_session& db, uint32_t wanted,
+                                          bool writable) {
+  auto stored = single_value(db, read_partitions, "reading the partitions");
+  if (!stored)
+    return std::move(stored.error());
+  if (stored->empty() && writable) {
+    pg_params params;
+    params.text(std::to_string(wanted == 0 ? default_partitions : wanted));
+    if (auto res = db.exec(fix_partitions, params, "fixing the partitions");
+        !res)
+      return std::move(res.error());
+    stored = single_value(db, read_partitions, "reading the partitions");
+    if (!stored)
+      return std::move(stored.error());
+  }
+  uint32_t count = default_partitions;
+  if (!stored->empty()) {
+    auto parsed = std::strtoul(stored->c_str(), nullptr, 10);
+    if (parsed == 0 || parsed > max_partitions)
+      return make_error(errc::storage_corrupt,
+                        "postgresql store " + db.server()
+                          + ": horae_meta says the store has '" + *stored
+                          + "' partitions");
+    count = static_cast<uint32_t>(parsed);
+  }
+  if (wanted != 0 && wanted != count)
+    return make_error(errc::invalid_argument,
+                      "postgresql store " + db.server() + " has "
+                        + std::to_string(count)
+                        + " partitions, fixed when it was created; the "
+                          "configuration asks for "
+                        + std::to_string(wanted));
+  if (!writable)
+    return count;
+  pg_params params;
+  params.int8(count);
+  if (auto res = db.exec(add_lease_rows, params, "adding lease rows"); !res)
+    return std::move(res.error());
+  if (auto err = backfill_partitions(db, count))
+    return err;
+  return count;
 }
 
 } // namespace horae::detail

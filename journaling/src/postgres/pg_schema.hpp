@@ -1,7 +1,10 @@
 // The versioned schema of the PostgreSQL store and its migrations.
 #pragma once
 
+#include <cstdint>
+
 #include <caf/error.hpp>
+#include <caf/expected.hpp>
 
 namespace horae::detail {
 
@@ -17,5 +20,13 @@ int latest_pg_schema_version() noexcept;
 /// @returns `invalid_argument` for tables of another program,
 ///          `storage_corrupt` for a newer schema, or a storage error.
 caf::error migrate_pg(pg_session& db, bool writable, bool must_exist);
+
+/// Settles the store's partition count: fixed at the first writable open
+/// (`wanted`, or `default_partitions` for 0) together with one lease row
+/// per partition, and compared with `wanted` afterwards. A writable open
+/// also gives rows written before partitions existed their partition.
+/// @returns the count, or `invalid_argument` if `wanted` differs from it.
+caf::expected<uint32_t> settle_partitions(pg_session& db, uint32_t wanted,
+                                          bool writable);
 
 } // namespace horae::detail

@@ -15,11 +15,13 @@ namespace horae::detail::pg_sql {
 #define HORAE_PG_KEY_MATCH "actor_type = $1 AND actor_key = $2 AND name = $3"
 
 // Parameters $1 to $18 are a record without its revision, which comes from
-// the sequence: unique across every process writing the same database.
+// the sequence: unique across every process writing the same database; $19
+// is its partition.
 #define HORAE_PG_INSERT                                                        \
-  "INSERT INTO horae_reminders (" HORAE_PG_COLUMNS ") VALUES "                 \
+  "INSERT INTO horae_reminders (" HORAE_PG_COLUMNS ", partition) VALUES "      \
   "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "                            \
-  "nextval('horae_revision'), $12, $13, $14, $15, $16, $17, $18) "
+  "nextval('horae_revision'), $12, $13, $14, $15, $16, $17, $18, "             \
+  "$19::bigint::int) "
 
 // -- transactions -------------------------------------------------------------
 
@@ -83,7 +85,26 @@ inline constexpr const char* due_after
     "WHERE (due, revision) > ($1, $2) AND due < $3 "
     "ORDER BY due, revision LIMIT $4";
 
+// The same for the partitions this node holds ($5: comma-separated list).
+inline constexpr const char* due_after_in
+  = "SELECT " HORAE_PG_COLUMNS " FROM horae_reminders "
+    "WHERE (due, revision) > ($1, $2) AND due < $3 "
+    "AND partition = ANY (string_to_array($5, ',')::int[]) "
+    "ORDER BY due, revision LIMIT $4";
+
 inline constexpr const char* count = "SELECT count(*) FROM horae_reminders";
+
+// -- fencing ------------------------------------------------------------------
+
+// Locks the lease rows of the batch's partitions ($1, comma-separated) that
+// this node ($2, incarnation $3) owns, and returns their epochs. The share
+// lock holds until the batch commits, so no takeover can complete in
+// between: the batch either commits before a successor's lease, or sees
+// that it lost the partition.
+inline constexpr const char* lock_leases
+  = "SELECT partition::bigint, epoch FROM horae_leases "
+    "WHERE partition = ANY (string_to_array($1, ',')::int[]) "
+    "AND owner_node = $2 AND owner_incarnation = $3 FOR SHARE";
 
 #undef HORAE_PG_INSERT
 #undef HORAE_PG_KEY_MATCH

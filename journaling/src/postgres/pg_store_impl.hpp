@@ -31,7 +31,7 @@ public:
   // -- constructors, destructors, and assignment operators --------------------
 
   pg_store(postgres_store_options opts, std::unique_ptr<pg_session> writer,
-           std::unique_ptr<pg_session> reader);
+           std::unique_ptr<pg_session> reader, uint32_t partitions);
 
   ~pg_store() override;
 
@@ -86,6 +86,13 @@ private:
   const char* statement_for(write_request& req, pg_params& params,
                             clock::wall_time now) const;
 
+  /// Begins the transaction of a fenced batch: locks the lease rows of the
+  /// batch's partitions and takes out (`not_owner`) every request whose
+  /// partition this node does not hold under the epoch it expects.
+  caf::error fence_batch(write_request* first, size_t n);
+
+  caf::error not_owner(uint32_t partition) const;
+
   /// Reads one request's result into its outcome.
   void take_result(write_request& req, const pg_result& res);
 
@@ -108,6 +115,9 @@ private:
   postgres_store_options opts_;
 
   const clock* clock_;
+
+  /// The store's partition count (from the database).
+  uint32_t partitions_;
 
   /// Owned by the writer thread once started.
   std::unique_ptr<pg_session> writer_db_;

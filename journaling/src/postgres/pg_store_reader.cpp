@@ -91,7 +91,15 @@ pg_store::due_after(const due_position& after, clock::wall_time limit,
     .int8(static_cast<int64_t>(after.revision))
     .int8(limit.time_since_epoch().count())
     .int8(to_sql_limit(max_rows));
-  return query(pg_sql::due_after, params, "reading due reminders");
+  if (!opts_.held_partitions)
+    return query(pg_sql::due_after, params, "reading due reminders");
+  std::string held;
+  for (auto p : opts_.held_partitions())
+    held += (held.empty() ? "" : ",") + std::to_string(p);
+  if (held.empty())
+    return std::vector<reminder_record>{};
+  params.text(std::move(held));
+  return query(pg_sql::due_after_in, params, "reading due reminders");
 }
 
 caf::expected<uint64_t> pg_store::count() {

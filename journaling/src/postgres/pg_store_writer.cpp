@@ -22,8 +22,8 @@ constexpr size_t max_field_bytes = (size_t{1} << 30) - 1;
 
 pg_store::pg_store(postgres_store_options opts,
                    std::unique_ptr<pg_session> writer,
-                   std::unique_ptr<pg_session> reader)
-  : opts_(std::move(opts)), clock_(opts_.time_source),
+                   std::unique_ptr<pg_session> reader, uint32_t partitions)
+  : opts_(std::move(opts)), clock_(opts_.time_source), partitions_(partitions),
     writer_db_(std::move(writer)), reader_db_(std::move(reader)),
     writes_(
       opts_.max_batch,
@@ -88,6 +88,8 @@ const char* pg_store::statement_for(write_request& req, pg_params& params,
       req.rec.created = now;
       req.rec.updated = now;
       bind_record(params, req.rec);
+      params.int8(partition_of(req.rec.key.actor_type, req.rec.key.actor_key,
+                               partitions_));
       return req.overwrite ? pg_sql::upsert_record : pg_sql::insert_record;
     case write_request::kind::remove:
       bind_key(params, req.rec.key);
@@ -157,6 +159,22 @@ bool pg_store::try_batch(write_request* first, size_t n) {
     fail_all(err);
     return false;
   }
+  // In a cluster, the transaction begins here, with the lease rows of the
+  // batch's partitions locked; requests for partitions this node does not
+  // hold drop out with `not_owner`.
+  auto began_outside = false;
+  if (opts_.fence) {
+    if (auto err = fence_batch(first, n)) {
+      fail_all(err);
+      return !db.connected();
+    }
+    if (std::all_of(first, last,
+                    [](const write_request& x) { return x.invalid; })) {
+      static_cast<void>(db.run(pg_sql::rollback, "ending a fenced batch"));
+      return false;
+    }
+    began_outside = true;
+  }
   auto now = clock_->wall_now();
   // Parameters of every statement, kept alive until the pipeline is sent.
   std::vector<pg_params> params(n);
@@ -168,7 +186,9 @@ bool pg_store::try_batch(write_request* first, size_t n) {
     // Prepared outside the pipeline (libpq cannot prepare inside one).
     if (auto err = db.prepare(statements[k], params[k])) {
       fail_all(err);
-      return !db.connected();
+      if (began_outside && db.connected())
+        static_cast<void>(db.run(pg_sql::rollback, "rolling back a batch"));
+      return !began_outside && !db.connected();
     }
   }
   auto conn = db.handle();
@@ -181,10 +201,10 @@ bool pg_store::try_batch(write_request* first, size_t n) {
                                p.values(), p.lengths(), p.formats(), 1)
            != 0;
   };
-  pg_params no_params;
-  auto sent = PQsendQueryParams(conn, pg_sql::begin, 0, nullptr, nullptr,
-                                nullptr, nullptr, 1)
-              != 0;
+  auto sent = began_outside
+              || PQsendQueryParams(conn, pg_sql::begin, 0, nullptr, nullptr,
+                                   nullptr, nullptr, 1)
+                   != 0;
   for (size_t k = 0; sent && k < n; ++k)
     if (statements[k] != nullptr)
       sent = send(statements[k], params[k]);
@@ -204,10 +224,17 @@ bool pg_store::try_batch(write_request* first, size_t n) {
   // sync. After the first error the server skips the rest (reported as
   // aborted) up to the sync, and the transaction is gone.
   caf::error batch_err;
-  bool began = false;
+  bool began = began_outside;
   bool committed = false;
   size_t next = 0; // index of the request the next result belongs to
   auto step = 0;   // 0: BEGIN, 1: statements, 2: COMMIT, 3: sync
+  if (began_outside) {
+    step = 1;
+    while (next < n && statements[next] == nullptr)
+      ++next;
+    if (next == n)
+      step = 2;
+  }
   while (step < 4) {
     if (auto err = db.await_input("committing a batch")) {
       batch_err = err;
@@ -267,6 +294,66 @@ bool pg_store::try_batch(write_request* first, size_t n) {
     static_cast<void>(db.run(pg_sql::rollback, "rolling back a batch"));
   fail_all(batch_err);
   return !began;
+}
+
+caf::error pg_store::fence_batch(write_request* first, size_t n) {
+  auto& db = *writer_db_;
+  // The epoch each request expects, from this node's own view of its
+  // leases; a partition it does not hold is refused before the database.
+  std::vector<std::pair<uint32_t, uint64_t>> expected(n);
+  std::string wanted;
+  for (size_t k = 0; k < n; ++k) {
+    auto& req = first[k];
+    if (req.invalid)
+      continue;
+    auto p = partition_of(req.rec.key.actor_type, req.rec.key.actor_key,
+                          partitions_);
+    auto epoch = opts_.fence(p);
+    if (!epoch) {
+      req.err = not_owner(p);
+      req.invalid = true;
+      continue;
+    }
+    expected[k] = {p, *epoch};
+    wanted += (wanted.empty() ? "" : ",") + std::to_string(p);
+  }
+  if (wanted.empty())
+    return caf::none;
+  if (auto err = db.run(pg_sql::begin, "starting a fenced batch"))
+    return err;
+  pg_params params;
+  params.text(wanted)
+    .text(opts_.node_id)
+    .int8(static_cast<int64_t>(opts_.incarnation));
+  auto held = db.exec(pg_sql::lock_leases, params, "locking the leases");
+  if (!held)
+    return std::move(held.error());
+  std::vector<std::pair<uint32_t, uint64_t>> epochs;
+  for (int row = 0; row < held->rows(); ++row) {
+    auto p = held->int_at(row, 0, 8);
+    auto epoch = held->int_at(row, 1, 8);
+    if (p && epoch)
+      epochs.emplace_back(static_cast<uint32_t>(*p),
+                          static_cast<uint64_t>(*epoch));
+  }
+  for (size_t k = 0; k < n; ++k) {
+    auto& req = first[k];
+    if (req.invalid)
+      continue;
+    auto same = std::find(epochs.begin(), epochs.end(), expected[k]);
+    if (same == epochs.end()) {
+      req.err = not_owner(expected[k].first);
+      req.invalid = true;
+    }
+  }
+  return caf::none;
+}
+
+caf::error pg_store::not_owner(uint32_t partition) const {
+  return make_error(errc::not_owner, "node " + opts_.node_id
+                                       + " does not hold partition "
+                                       + std::to_string(partition)
+                                       + " (any more); the write was not made");
 }
 
 // -- lifetime -----------------------------------------------------------------

@@ -41,6 +41,9 @@ enum class errc : uint8_t {
   cancelled,
   /// A bounded queue was full and the policy rejects new work.
   backpressure,
+  /// In a cluster, this node does not hold the partition the work belongs
+  /// to (any more): the write was fenced, the message must go elsewhere.
+  not_owner,
 };
 
 /// The atom every horae error carries as its category.

@@ -7,12 +7,15 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/expected.hpp>
 
 #include <horae/core/clock.hpp>
 #include <horae/journaling/defaults.hpp>
+#include <horae/journaling/partition.hpp>
 #include <horae/journaling/reminder_store.hpp>
 
 namespace horae {
@@ -68,6 +71,32 @@ struct postgres_store_options {
   /// Called on the writer thread after each batch: its size and how long it
   /// took up to the end of its COMMIT. Must be cheap and thread-safe.
   std::function<void(size_t, clock::duration)> on_commit;
+
+  // -- cluster mode -----------------------------------------------------------
+
+  /// Partitions of the store (see `partition_of`): fixed when the store is
+  /// created (`default_partitions` for 0); a different non-zero value
+  /// afterwards is refused.
+  uint32_t partitions = 0;
+
+  /// This node, as the lease table names owners; required with `fence`.
+  std::string node_id;
+
+  /// This node's incarnation (grows at every start of `node_id`).
+  uint64_t incarnation = 0;
+
+  /// Fencing: the epoch under which this node holds a partition now, or
+  /// none if it does not (or may no longer act on it). When set, every
+  /// write checks in its own transaction, under a share lock of the lease
+  /// row, that `node_id`/`incarnation` still own the partition with that
+  /// epoch; a write for a partition not held, or held by someone else by
+  /// then, fails with `not_owner` and changes nothing. Called on the writer
+  /// thread; must be thread-safe.
+  std::function<std::optional<uint64_t>(uint32_t)> fence;
+
+  /// Partitions whose reminders `due_after` returns; all when unset. Called
+  /// on the reading thread; must be thread-safe.
+  std::function<std::vector<uint32_t>()> held_partitions;
 };
 
 /// @returns whether `target` names a PostgreSQL server (a `postgresql://`
