@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <horae/core/error.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
 #include "commands.hpp"
@@ -317,4 +318,97 @@ TEST_F(ReminderAdmin, ExportImportRoundTrip) {
   EXPECT_EQ(run({"import", bad, "--db=" + fresh}, out, err), 1);
   EXPECT_NE(err.find("entry 1: "), std::string::npos) << err;
   EXPECT_NE(err.find("missing field 'name'"), std::string::npos) << err;
+}
+
+namespace {
+
+/// Adds a cron reminder invoice/acme/standup to the store at `db`.
+void add_cron_reminder(const std::string& db) {
+  sqlite_store_options opts;
+  opts.path = db;
+  auto store = open_sqlite_store(opts);
+  ASSERT_TRUE(store);
+  reminder_record rec;
+  rec.key = {"invoice", "acme", "standup"};
+  rec.due = rec.anchor = clock::wall_time{std::chrono::hours{24 * 365 * 56}};
+  rec.cron = "0 9 * * mon-fri";
+  rec.time_zone = "Europe/Berlin";
+  auto stored = (*store)->upsert(rec, true);
+  ASSERT_TRUE(stored) << describe(stored.error());
+  (*store)->close();
+}
+
+} // namespace
+
+// list and show name a cron reminder's expression and time zone; JSON
+// carries both, empty for grid reminders.
+TEST_F(ReminderAdmin, CronSchedulesAreShown) {
+  add_cron_reminder(db);
+  std::string out, err;
+  ASSERT_EQ(run({"list", "--db=" + db}, out, err), 0) << err;
+  EXPECT_NE(out.find("SCHEDULE"), std::string::npos) << out;
+  EXPECT_NE(out.find("0 9 * * mon-fri (Europe/Berlin)"), std::string::npos)
+    << out;
+  ASSERT_EQ(run({"show", "invoice", "acme", "standup", "--db=" + db}, out, err),
+            0)
+    << err;
+  EXPECT_NE(out.find("cron       0 9 * * mon-fri"), std::string::npos) << out;
+  EXPECT_NE(out.find("time zone  Europe/Berlin"), std::string::npos) << out;
+  ASSERT_EQ(run({"list", "--db=" + db, "--format=json"}, out, err), 0) << err;
+  auto all = nlohmann::json::parse(out);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["cron"], "");
+  EXPECT_EQ(all[1]["cron"], "0 9 * * mon-fri");
+  EXPECT_EQ(all[1]["time_zone"], "Europe/Berlin");
+}
+
+// Export and import keep the schedule; an import with a bad schedule is
+// refused before anything is written.
+TEST_F(ReminderAdmin, CronSchedulesSurviveExportAndImport) {
+  add_cron_reminder(db);
+  std::string out, err;
+  auto file = dir.file("all.json");
+  ASSERT_EQ(run({"export", "--db=" + db, "--out=" + file}, out, err), 0) << err;
+  auto create = [&](const std::string& path) {
+    sqlite_store_options opts;
+    opts.path = path;
+    auto store = open_sqlite_store(opts);
+    ASSERT_TRUE(store);
+    (*store)->close();
+  };
+  auto fresh = dir.file("fresh.db");
+  create(fresh);
+  ASSERT_EQ(run({"import", file, "--db=" + fresh}, out, err), 0) << err;
+  EXPECT_NE(out.find("imported 3 reminder(s)"), std::string::npos) << out;
+  {
+    sqlite_store_options opts;
+    opts.path = fresh;
+    opts.read_only = true;
+    auto store = open_sqlite_store(opts);
+    ASSERT_TRUE(store);
+    auto standup = (*store)->get({"invoice", "acme", "standup"});
+    ASSERT_TRUE(standup && *standup);
+    EXPECT_EQ((*standup)->cron, "0 9 * * mon-fri");
+    EXPECT_EQ((*standup)->time_zone, "Europe/Berlin");
+    (*store)->close();
+  }
+  nlohmann::json all;
+  {
+    std::ifstream in{file};
+    in >> all;
+  }
+  all[1]["time_zone"] = "Europe/Nowhere";
+  auto bad = dir.file("bad.json");
+  {
+    std::ofstream f{bad};
+    f << all.dump();
+  }
+  auto empty = dir.file("empty.db");
+  create(empty);
+  EXPECT_EQ(run({"import", bad, "--db=" + empty}, out, err), 1);
+  EXPECT_NE(err.find("entry 2: "), std::string::npos) << err;
+  EXPECT_NE(err.find("Europe/Nowhere"), std::string::npos) << err;
+  EXPECT_EQ(run({"show", "invoice", "acme", "bill", "--db=" + empty}, out, err),
+            1)
+    << "written before the bad entry";
 }
