@@ -130,7 +130,7 @@ private:
     unsigned step = 1;
     if (slash != std::string_view::npos) {
       auto step_text = item.substr(slash + 1);
-      auto parsed = step_value(step_text);
+      auto parsed = step_value(step_text, item);
       if (!parsed)
         return std::move(parsed.error());
       step = *parsed;
@@ -158,20 +158,21 @@ private:
     return caf::none;
   }
 
-  caf::expected<unsigned> step_value(std::string_view text) const {
+  caf::expected<unsigned> step_value(std::string_view text,
+                                     std::string_view item) const {
     bool digits = !text.empty()
                   && std::all_of(text.begin(), text.end(),
                                  [](char c) { return c >= '0' && c <= '9'; });
     if (!digits)
-      return fail(text, "step is not a number");
+      return fail(item, "step is not a number");
     unsigned result = 0;
     for (auto c : text) {
       result = result * 10 + static_cast<unsigned>(c - '0');
       if (result > spec_.max)
-        return fail(text, "step exceeds " + std::to_string(spec_.max));
+        return fail(item, "step exceeds " + std::to_string(spec_.max));
     }
     if (result == 0)
-      return fail(text, "step must be at least 1");
+      return fail(item, "step must be at least 1");
     return result;
   }
 
