@@ -7,6 +7,7 @@
 #include <horae/testkit/probe.hpp>
 #include <horae/testkit/test_runtime.hpp>
 
+#include "facets/support/billing_probe.hpp"
 #include "facets/support/reminder_harness.hpp"
 #include "journaling/support/civil_time.hpp"
 #include <gtest/gtest.h>
@@ -22,13 +23,7 @@ struct reminder_cron : ::testing::Test {
   std::unique_ptr<testkit::test_runtime> t;
 
   void SetUp() override {
-    testkit::test_runtime_options opts;
-    opts.reminders = true;
-    auto probe = p;
-    opts.setup = [probe](runtime& rt) {
-      return rt.define("billing", probe->recorder(true));
-    };
-    t = std::make_unique<testkit::test_runtime>(std::move(opts));
+    t = test::billing_runtime(p);
   }
 
   /// The current activation of billing/acme: an idle one is deactivated
@@ -56,6 +51,25 @@ struct reminder_cron : ::testing::Test {
     return (*t)->clock().to_monotonic(at);
   }
 
+  /// Advances to a millisecond before `at` (nothing fired yet), then to
+  /// `at` (the first fire, exactly then).
+  void expect_first_fire_at(clock::wall_time at) {
+    t->advance(when(at) - 1ms - (*t)->clock().now(), 1min);
+    EXPECT_TRUE(p->silent("bill")) << p->silent("bill");
+    t->advance(1ms);
+    auto once = p->fired_once_at("bill", when(at));
+    EXPECT_TRUE(once) << once;
+  }
+
+  /// Registers "bill" every ten minutes with `opts`, runs an hour.
+  /// @returns how many fires it delivered; it must be gone by then.
+  size_t fires_until_it_ends(reminder_options opts) {
+    EXPECT_FALSE(upsert_cron("*/10 * * * *", "UTC", opts));
+    t->advance(1h, 1min);
+    EXPECT_FALSE(stored()) << "still stored";
+    return p->count("bill");
+  }
+
   /// The stored reminder "bill"; none if there is none.
   std::optional<reminder_record> stored() {
     std::optional<reminder_record> result;
@@ -76,11 +90,7 @@ TEST_F(reminder_cron, FiresAtTheMatchingMinutesNeverBefore) {
   ASSERT_EQ((*t)->clock().wall_now(), utc(2026, 1, 1));
   ASSERT_FALSE(upsert_cron("*/15 * * * *"));
   auto first = when(utc(2026, 1, 1, 0, 15));
-  t->advance(15min - 1ms, 10s);
-  EXPECT_TRUE(p->silent("bill")) << p->silent("bill");
-  t->advance(1ms);
-  auto once = p->fired_once_at("bill", first);
-  EXPECT_TRUE(once) << once;
+  expect_first_fire_at(utc(2026, 1, 1, 0, 15));
   t->advance(15min, 10s);
   auto fires = p->fires_of("bill");
   ASSERT_EQ(fires.size(), 2u);
@@ -107,11 +117,7 @@ TEST_F(reminder_cron, StoresTheScheduleAndZone) {
 // Nine o'clock in New York is 14:00 UTC in winter.
 TEST_F(reminder_cron, FiresInItsTimeZone) {
   ASSERT_FALSE(upsert_cron("0 9 * * *", "America/New_York"));
-  t->advance(14h - 1s, 1min);
-  EXPECT_TRUE(p->silent("bill"));
-  t->advance(1s);
-  auto once = p->fired_once_at("bill", when(utc(2026, 1, 1, 14, 0)));
-  EXPECT_TRUE(once) << once;
+  expect_first_fire_at(utc(2026, 1, 1, 14, 0));
 }
 
 // On the night Berlin springs forward, 02:30 does not exist: the reminder
@@ -120,11 +126,7 @@ TEST_F(reminder_cron, FiresInItsTimeZone) {
 TEST_F(reminder_cron, SkippedLocalTimeFiresOnceAfterTheGap) {
   (*t)->manual_clock()->set_wall(utc(2026, 3, 28, 23, 0));
   ASSERT_FALSE(upsert_cron("30 2 * * *", "Europe/Berlin"));
-  t->advance(2h - 1s, 1min);
-  EXPECT_TRUE(p->silent("bill"));
-  t->advance(1s);
-  auto once = p->fired_once_at("bill", when(utc(2026, 3, 29, 1, 0)));
-  EXPECT_TRUE(once) << once;
+  expect_first_fire_at(utc(2026, 3, 29, 1, 0));
   t->advance(24h, 10min);
   auto fires = p->fires_of("bill");
   ASSERT_EQ(fires.size(), 2u);
@@ -135,20 +137,14 @@ TEST_F(reminder_cron, SkippedLocalTimeFiresOnceAfterTheGap) {
 TEST_F(reminder_cron, MaxFiresEndsIt) {
   reminder_options opts;
   opts.max_fires = 2;
-  ASSERT_FALSE(upsert_cron("*/10 * * * *", "UTC", opts));
-  t->advance(1h, 1min);
-  EXPECT_EQ(p->count("bill"), 2u);
-  EXPECT_FALSE(stored());
+  EXPECT_EQ(fires_until_it_ends(opts), 2u);
 }
 
-// A TTL ends it before the first match after the TTL.
+// A TTL of 25 minutes ends it after the fires at 00:10 and 00:20.
 TEST_F(reminder_cron, TtlEndsIt) {
   reminder_options opts;
   opts.ttl = 25min;
-  ASSERT_FALSE(upsert_cron("*/10 * * * *", "UTC", opts));
-  t->advance(1h, 1min);
-  EXPECT_EQ(p->count("bill"), 2u) << "fires at 00:10 and 00:20 only";
-  EXPECT_FALSE(stored());
+  EXPECT_EQ(fires_until_it_ends(opts), 2u);
 }
 
 // Bad expressions, unknown zones and a TTL that ends before the first

@@ -109,22 +109,23 @@ TEST(CronFields, DayOfMonthOrDayOfWeekWhenBothRestricted) {
 
 // Each error names the field and quotes the offending text.
 TEST(CronFields, RejectsBadFieldsNamingThem) {
-  auto msg = rejection("61 * * * *");
-  EXPECT_NE(msg.find("minute field '61'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("out of range 0-59"), std::string::npos) << msg;
-  msg = rejection("0 24 * * *");
-  EXPECT_NE(msg.find("hour field '24'"), std::string::npos) << msg;
-  msg = rejection("0 0 0 * *");
-  EXPECT_NE(msg.find("day-of-month field '0'"), std::string::npos) << msg;
-  msg = rejection("0 0 * 13 *");
-  EXPECT_NE(msg.find("month field '13'"), std::string::npos) << msg;
-  msg = rejection("0 0 * * 8");
-  EXPECT_NE(msg.find("day-of-week field '8'"), std::string::npos) << msg;
-  msg = rejection("0 0 * foo *");
-  EXPECT_NE(msg.find("month field 'foo'"), std::string::npos) << msg;
-  msg = rejection("x * * * *");
-  EXPECT_NE(msg.find("minute field 'x': not a number"), std::string::npos)
-    << msg;
+  struct bad_field {
+    const char* expression;
+    const char* says;
+  };
+  const bad_field cases[] = {
+    {"61 * * * *", "minute field '61': out of range 0-59"},
+    {"0 24 * * *", "hour field '24': out of range 0-23"},
+    {"0 0 0 * *", "day-of-month field '0': out of range 1-31"},
+    {"0 0 * 13 *", "month field '13': out of range 1-12"},
+    {"0 0 * * 8", "day-of-week field '8': out of range 0-7"},
+    {"0 0 * foo *", "month field 'foo': neither a number nor a known name"},
+    {"x * * * *", "minute field 'x': not a number"},
+  };
+  for (const auto& c : cases) {
+    auto msg = rejection(c.expression);
+    EXPECT_NE(msg.find(c.says), std::string::npos) << msg;
+  }
 }
 
 // Malformed ranges, steps and lists.

@@ -1,6 +1,7 @@
 // cron_schedule::next_after: the first matching minute strictly after a
 // time, across month ends, leap years, the day rule and daylight saving in
 // real zones.
+#include <initializer_list>
 #include <string>
 
 #include <horae/core/error.hpp>
@@ -29,6 +30,16 @@ clock::wall_time next(const cron_schedule& s, clock::wall_time t) {
     return {};
   }
   return *result;
+}
+
+/// Checks that the matches following `from` are `expected`, in order.
+void expect_matches(const cron_schedule& s, clock::wall_time from,
+                    std::initializer_list<clock::wall_time> expected) {
+  auto t = from;
+  for (auto want : expected) {
+    t = next(s, t);
+    EXPECT_EQ(t, want) << "after " << (t - from).count() << " ns";
+  }
 }
 
 } // namespace
@@ -71,13 +82,10 @@ TEST(CronNext, LeapYears) {
 // month: odd days that are Fridays.
 TEST(CronNext, DayOfMonthOrDayOfWeek) {
   auto either = schedule("0 0 13 * fri");
-  auto t = utc(2026, 1, 1);
-  t = next(either, t);
-  EXPECT_EQ(t, utc(2026, 1, 2)); // Friday
-  t = next(either, t);
-  EXPECT_EQ(t, utc(2026, 1, 9)); // Friday
-  t = next(either, t);
-  EXPECT_EQ(t, utc(2026, 1, 13)); // Tuesday the 13th
+  expect_matches(either, utc(2026, 1, 1),
+                 {utc(2026, 1, 2),    // Friday
+                  utc(2026, 1, 9),    // Friday
+                  utc(2026, 1, 13)}); // Tuesday the 13th
   auto both = schedule("0 0 */2 * fri");
   EXPECT_EQ(next(both, utc(2026, 1, 1)), utc(2026, 1, 9));
 }
@@ -105,13 +113,10 @@ TEST(CronNext, NonexistentLocalTimeFiresOnceAtTheEndOfTheGap) {
 // that follows are one fire.
 TEST(CronNext, MatchesInsideAGapAreOneFire) {
   auto s = schedule("*/30 * * * *", "America/New_York");
-  auto t = utc(2026, 3, 8, 6, 0); // 01:00 EST
-  t = next(s, t);
-  EXPECT_EQ(t, utc(2026, 3, 8, 6, 30)); // 01:30 EST
-  t = next(s, t);
-  EXPECT_EQ(t, utc(2026, 3, 8, 7, 0)); // 03:00 EDT
-  t = next(s, t);
-  EXPECT_EQ(t, utc(2026, 3, 8, 7, 30)); // 03:30 EDT
+  expect_matches(s, utc(2026, 3, 8, 6, 0),  // from 01:00 EST
+                 {utc(2026, 3, 8, 6, 30),   // 01:30 EST
+                  utc(2026, 3, 8, 7, 0),    // 03:00 EDT
+                  utc(2026, 3, 8, 7, 30)}); // 03:30 EDT
 }
 
 // Fall back in Berlin (25 October 2026, 03:00 CEST becomes 02:00 CET at
@@ -127,11 +132,9 @@ TEST(CronNext, RepeatedLocalTimeFiresOnceAtItsFirstOccurrence) {
 // 06:00 UTC): the repeated hour's minutes fire in its first pass only.
 TEST(CronNext, RepeatedHourFiresOnlyInItsFirstPass) {
   auto s = schedule("*/30 * * * *", "America/New_York");
-  auto t = utc(2026, 11, 1, 5, 0); // 01:00 EDT
-  t = next(s, t);
-  EXPECT_EQ(t, utc(2026, 11, 1, 5, 30)); // 01:30 EDT
-  t = next(s, t);
-  EXPECT_EQ(t, utc(2026, 11, 1, 7, 0)); // 02:00 EST, after the second pass
+  expect_matches(s, utc(2026, 11, 1, 5, 0), // from 01:00 EDT
+                 {utc(2026, 11, 1, 5, 30),  // 01:30 EDT
+                  utc(2026, 11, 1, 7, 0)}); // 02:00 EST, after the second pass
   // From inside the second pass, the next fire is still 02:00 EST.
   EXPECT_EQ(next(s, utc(2026, 11, 1, 6, 10)), utc(2026, 11, 1, 7, 0));
 }

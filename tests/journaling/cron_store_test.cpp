@@ -2,6 +2,7 @@
 // trip, the store checks them, and files of schema version 3 (before cron
 // schedules) are migrated keeping their rows as grid reminders.
 #include <string>
+#include <vector>
 
 #include <horae/journaling/sqlite_store.hpp>
 
@@ -26,16 +27,35 @@ protected:
     return rec;
   }
 
+  /// Writes `rec` through a store that is closed again afterwards.
+  void put(const reminder_record& rec) {
+    auto store = open_store();
+    ASSERT_NE(store, nullptr);
+    auto stored = store->upsert(rec, false);
+    ASSERT_TRUE(stored) << describe(stored.error());
+    store->close();
+  }
+
   /// Runs `sql` on the file without the store, as an older build or a
   /// hand edit would.
-  void run_sql(const std::string& sql) {
+  /// @returns the text of each column of the last row the statement gave.
+  std::vector<std::string> run_sql(const std::string& sql) {
+    std::vector<std::string> row;
+    auto collect = [](void* out, int n, char** values, char**) {
+      auto& result = *static_cast<std::vector<std::string>*>(out);
+      result.clear();
+      for (int i = 0; i < n; ++i)
+        result.emplace_back(values[i] != nullptr ? values[i] : "NULL");
+      return 0;
+    };
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
     char* msg = nullptr;
-    auto rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg);
+    auto rc = sqlite3_exec(db, sql.c_str(), collect, &row, &msg);
     EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (msg != nullptr ? msg : "?");
     sqlite3_free(msg);
     sqlite3_close(db);
+    return row;
   }
 };
 
@@ -66,16 +86,15 @@ TEST_F(CronStore, RoundTripsTheScheduleAndItsZone) {
 
 // Replacing a cron reminder with a grid reminder clears the schedule.
 TEST_F(CronStore, OverwriteWithAGridReminderClearsTheSchedule) {
+  put(cron_record("r", "*/5 * * * *", "UTC"));
   auto store = open_store();
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->upsert(cron_record("r", "*/5 * * * *", "UTC"), false));
-  auto grid = make_record(clk, "7", "r");
-  auto stored = store->upsert(grid, true);
-  ASSERT_TRUE(stored) << describe(stored.error());
-  auto loaded = store->get(grid.key);
+  auto key = reminder_key{"account", "7", "r"};
+  ASSERT_TRUE(store->upsert(make_record(clk, "7", "r"), true));
+  auto loaded = store->get(key);
   ASSERT_TRUE(loaded && loaded->has_value());
-  EXPECT_TRUE((*loaded)->cron.empty());
-  EXPECT_TRUE((*loaded)->time_zone.empty());
+  EXPECT_EQ((*loaded)->cron, "");
+  EXPECT_EQ((*loaded)->time_zone, "");
   EXPECT_EQ((*loaded)->period, 30s);
 }
 
@@ -101,19 +120,13 @@ TEST_F(CronStore, RejectsBadSchedules) {
   zone_only.time_zone = "UTC";
   expect_rejected(zone_only, "time zone without a cron expression");
   auto count = store->count();
-  ASSERT_TRUE(count);
-  EXPECT_EQ(*count, 0u);
+  EXPECT_TRUE(count && *count == 0u) << "a rejected record was written";
 }
 
 // A row whose schedule was edited into nonsense is reported as corrupt,
 // not delivered on a guess.
 TEST_F(CronStore, HandEditedScheduleIsCorrupt) {
-  {
-    auto store = open_store();
-    ASSERT_NE(store, nullptr);
-    ASSERT_TRUE(store->upsert(cron_record("r", "0 * * * *", "UTC"), false));
-    store->close();
-  }
+  put(cron_record("r", "0 * * * *", "UTC"));
   run_sql("UPDATE reminders SET cron = '0 25 * * *'");
   auto store = open_store();
   ASSERT_NE(store, nullptr);
@@ -124,34 +137,25 @@ TEST_F(CronStore, HandEditedScheduleIsCorrupt) {
     << describe(loaded.error());
 }
 
-// A file written by schema version 3 is migrated on open: its rows stay
-// grid reminders, and cron reminders can be written next to them.
+// A file of schema version 3 (before cron schedules) is migrated on open:
+// its rows stay grid reminders, and cron reminders can be written next to
+// them. The old file is today's with the new columns dropped, which is
+// exactly the layout version 3 had.
 TEST_F(CronStore, VersionThreeFileIsMigratedKeepingItsRows) {
-  auto due = std::to_string((clk.wall_now() + 1min).time_since_epoch().count());
-  run_sql("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-          "INSERT INTO schema_version VALUES (3);"
-          "CREATE TABLE reminders (actor_type TEXT NOT NULL,"
-          " actor_key TEXT NOT NULL, name TEXT NOT NULL,"
-          " payload BLOB NOT NULL, anchor INTEGER NOT NULL,"
-          " due INTEGER NOT NULL, period INTEGER NOT NULL,"
-          " max_fires INTEGER NOT NULL, expires INTEGER,"
-          " fire_count INTEGER NOT NULL, policy INTEGER NOT NULL,"
-          " revision INTEGER NOT NULL, created INTEGER NOT NULL,"
-          " updated INTEGER NOT NULL, retry_limit INTEGER,"
-          " retry_delay INTEGER, retry_max_delay INTEGER, retry_then INTEGER,"
-          " failed_fires INTEGER NOT NULL DEFAULT 0,"
-          " PRIMARY KEY (actor_type, actor_key, name));"
-          "CREATE INDEX reminders_by_due_revision ON reminders (due, revision);"
-          "CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL,"
-          " value INTEGER NOT NULL);"
-          "INSERT INTO store_meta VALUES ('last_revision', 1);"
-          "INSERT INTO reminders VALUES ('billing', '1', 'bill', x'01', "
-          + due + ", " + due
-          + ", 60000000000, 0, NULL, 2, 0, 1, 0, 0, NULL, NULL, NULL, NULL, "
-            "1)");
+  auto old_rec = make_record(clk, "1", "bill");
+  old_rec.period = 1min;
+  old_rec.fire_count = 2;
+  old_rec.failed_fires = 1;
+  put(old_rec);
+  run_sql("ALTER TABLE reminders DROP COLUMN cron;"
+          "ALTER TABLE reminders DROP COLUMN time_zone;"
+          "UPDATE schema_version SET version = 3;");
+  ASSERT_EQ(run_sql("SELECT count(*) FROM pragma_table_info('reminders') "
+                    "WHERE name IN ('cron', 'time_zone')"),
+            std::vector<std::string>{"0"});
   auto store = open_store();
   ASSERT_NE(store, nullptr);
-  auto old = store->get(reminder_key{"billing", "1", "bill"});
+  auto old = store->get(reminder_key{"account", "1", "bill"});
   ASSERT_TRUE(old && old->has_value())
     << (old ? "missing" : describe(old.error()));
   EXPECT_TRUE((*old)->cron.empty());
@@ -163,21 +167,11 @@ TEST_F(CronStore, VersionThreeFileIsMigratedKeepingItsRows) {
   auto stored = store->upsert(rec, false);
   ASSERT_TRUE(stored) << describe(stored.error());
   store->close();
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db,
-                               "SELECT (SELECT version FROM schema_version), "
-                               "(SELECT cron || '|' || time_zone FROM "
-                               "reminders WHERE name = 'new')",
-                               -1, &stmt, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(stmt, 0), sqlite_store_schema_version());
+  auto row = run_sql("SELECT (SELECT version FROM schema_version), "
+                     "(SELECT cron || '|' || time_zone FROM reminders "
+                     "WHERE name = 'new')");
+  ASSERT_EQ(row.size(), 2u);
+  EXPECT_EQ(row[0], "4");
   EXPECT_EQ(sqlite_store_schema_version(), 4);
-  EXPECT_EQ(
-    std::string{reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1))},
-    "@hourly|Asia/Tokyo");
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  EXPECT_EQ(row[1], "@hourly|Asia/Tokyo");
 }
