@@ -182,3 +182,10 @@ TEST(CronSchedule, RejectsOverlongTextAndUnknownZones) {
   EXPECT_TRUE(check_time_zone("../../etc/passwd")) << "accepted";
   EXPECT_FALSE(check_time_zone("America/New_York"));
 }
+
+// Any white space separates fields, so a line from a crontab reads as typed.
+TEST(CronFields, WhiteSpaceSeparatesFields) {
+  auto f = parsed("  0\t9 *  * mon-fri\n");
+  EXPECT_TRUE(f.minutes[0] && f.hours[9]);
+  EXPECT_EQ(f.days_of_week.count(), 5u);
+}

@@ -183,7 +183,10 @@ private:
 std::vector<std::string_view> split_fields(std::string_view text) {
   std::vector<std::string_view> result;
   size_t pos = 0;
-  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  // Any white space separates, so a line pasted from a crontab (with its
+  // line end) reads as typed.
+  auto blank
+    = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   while (pos < text.size()) {
     while (pos < text.size() && blank(text[pos]))
       ++pos;
