@@ -78,6 +78,7 @@ TEST(CronFields, NamesAndSundayAsSeven) {
   EXPECT_TRUE(weekend.days_of_week[5] && weekend.days_of_week[6]
               && weekend.days_of_week[0]);
   EXPECT_EQ(weekend.days_of_week.count(), 3u);
+  EXPECT_EQ(parsed("0 0 * * sun-sun").days_of_week.count(), 1u);
 }
 
 // Shorthands stand for their five fields.
