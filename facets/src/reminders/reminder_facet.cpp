@@ -11,6 +11,7 @@
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
+#include <horae/journaling/cron_schedule.hpp>
 
 #include "reminders/reminder_arguments.hpp"
 #include "reminders/reminder_messages.hpp"

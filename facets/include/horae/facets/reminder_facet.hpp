@@ -16,11 +16,11 @@
 #include <horae/core/facet.hpp>
 #include <horae/core/names.hpp>
 #include <horae/facets/reminder_options.hpp>
-#include <horae/journaling/cron_schedule.hpp>
 #include <horae/journaling/reminder_record.hpp>
 
 namespace horae {
 
+class cron_schedule;
 class reminder_service;
 
 /// Durable reminders scoped to one virtual actor (type, key).
