@@ -8,8 +8,8 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libcaf-dev libspdlog-dev
           libsqlite3-dev libgtest-dev libbenchmark-dev libcli11-dev
-          nlohmann-json3-dev libcpp-httplib-dev curl libpq-dev postgresql
-          "$@")
+          nlohmann-json3-dev libcpp-httplib-dev libhowardhinnant-date-dev
+          tzdata curl libpq-dev postgresql "$@")
 
 missing=()
 for pkg in "${packages[@]}"; do

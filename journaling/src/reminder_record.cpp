@@ -3,6 +3,7 @@
 
 #include <horae/core/error.hpp>
 #include <horae/core/names.hpp>
+#include <horae/journaling/cron_schedule.hpp>
 #include <horae/journaling/reminder_record.hpp>
 
 namespace horae {
@@ -20,9 +21,10 @@ std::string to_string(const reminder_key& x) {
 
 bool operator==(const reminder_record& x, const reminder_record& y) {
   auto fields = [](const reminder_record& r) {
-    return std::tie(r.key, r.payload, r.anchor, r.due, r.period, r.max_fires,
-                    r.expires, r.fire_count, r.policy, r.on_failure,
-                    r.failed_fires, r.revision, r.created, r.updated);
+    return std::tie(r.key, r.payload, r.anchor, r.due, r.period, r.cron,
+                    r.time_zone, r.max_fires, r.expires, r.fire_count, r.policy,
+                    r.on_failure, r.failed_fires, r.revision, r.created,
+                    r.updated);
   };
   return fields(x) == fields(y);
 }
@@ -44,6 +46,27 @@ caf::error validate(const reminder_key& key) {
                                                 + ": name must not be empty");
   return caf::none;
 }
+
+namespace {
+
+caf::error validate_cron(const reminder_record& rec) {
+  auto fail = [&](const std::string& what) {
+    return make_error(errc::invalid_argument,
+                      "reminder " + to_string(rec.key) + ": " + what);
+  };
+  if (rec.cron.empty()) {
+    if (!rec.time_zone.empty())
+      return fail("time zone without a cron expression");
+    return caf::none;
+  }
+  if (rec.period.count() != 0)
+    return fail("a cron reminder has no period");
+  if (auto schedule = cron_schedule::parse(rec.cron, rec.time_zone); !schedule)
+    return fail(describe(schedule.error()));
+  return caf::none;
+}
+
+} // namespace
 
 caf::error validate(const reminder_record& rec) {
   if (auto err = validate(rec.key))
@@ -69,6 +92,8 @@ caf::error validate(const reminder_record& rec) {
     return fail("unknown missed-tick policy");
   if (rec.max_fires != 0 && rec.fire_count > rec.max_fires)
     return fail("fire count exceeds max fires");
+  if (auto err = validate_cron(rec))
+    return err;
   if (rec.on_failure)
     if (auto err = validate(*rec.on_failure))
       return make_error(code_of(err), "reminder " + to_string(rec.key) + ": "

@@ -6,6 +6,7 @@
 #include <horae/testkit/probe.hpp>
 #include <horae/testkit/test_runtime.hpp>
 
+#include "facets/support/billing_probe.hpp"
 #include <gtest/gtest.h>
 
 using namespace horae;
@@ -19,13 +20,7 @@ struct reminder_at : ::testing::Test {
   caf::actor billing;
 
   void SetUp() override {
-    testkit::test_runtime_options opts;
-    opts.reminders = true;
-    auto probe = p;
-    opts.setup = [probe](runtime& rt) {
-      return rt.define("billing", probe->recorder(true));
-    };
-    t = std::make_unique<testkit::test_runtime>(std::move(opts));
+    t = test::billing_runtime(p);
     auto handle = (*t)->ref("billing", "acme")->resolve();
     ASSERT_TRUE(handle);
     billing = *handle;

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <horae/core/error.hpp>
 #include <horae/core/version.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
@@ -16,26 +17,32 @@ using namespace std::chrono_literals;
 
 namespace {
 
+/// Writes `rec` into the store at `path`, creating it if need be.
+void put_record(const std::string& path, const reminder_record& rec) {
+  sqlite_store_options opts;
+  opts.path = path;
+  auto store = open_sqlite_store(opts);
+  ASSERT_TRUE(store);
+  auto stored = (*store)->upsert(rec, true);
+  ASSERT_TRUE(stored) << describe(stored.error());
+  (*store)->close();
+}
+
 struct ReminderAdmin : ::testing::Test {
   test::temp_dir dir;
   std::string db = dir.file("admin.db");
 
   void SetUp() override {
-    sqlite_store_options opts;
-    opts.path = db;
-    auto store = open_sqlite_store(opts);
-    ASSERT_TRUE(store);
     reminder_record rec;
     rec.key = {"invoice", "acme", "bill"};
     rec.due = rec.anchor = clock::wall_time{std::chrono::hours{24 * 365 * 56}};
     rec.period = 5s;
     rec.payload = {'h', 'i'};
-    ASSERT_TRUE((*store)->upsert(rec, true));
+    put_record(db, rec);
     rec.key = {"sla", "acme", "check"};
     rec.period = 0s;
     rec.max_fires = 1;
-    ASSERT_TRUE((*store)->upsert(rec, true));
-    (*store)->close();
+    put_record(db, rec);
   }
 
   int run(std::vector<std::string> args, std::string& out, std::string& err) {
@@ -321,4 +328,98 @@ TEST_F(ReminderAdmin, ExportImportRoundTrip) {
   EXPECT_EQ(run({"import", bad, "--db=" + fresh}, out, err), 1);
   EXPECT_NE(err.find("entry 1: "), std::string::npos) << err;
   EXPECT_NE(err.find("missing field 'name'"), std::string::npos) << err;
+}
+
+namespace {
+
+/// Adds a cron reminder invoice/acme/standup to the store at `db`.
+void add_cron_reminder(const std::string& db) {
+  reminder_record rec;
+  rec.key = {"invoice", "acme", "standup"};
+  rec.due = rec.anchor = clock::wall_time{std::chrono::hours{24 * 365 * 56}};
+  rec.cron = "0 9 * * mon-fri";
+  rec.time_zone = "Europe/Berlin";
+  put_record(db, rec);
+}
+
+/// Creates an empty store at `path`.
+void create_store(const std::string& path) {
+  sqlite_store_options opts;
+  opts.path = path;
+  auto store = open_sqlite_store(opts);
+  ASSERT_TRUE(store);
+  (*store)->close();
+}
+
+/// Reads the reminder `key` from the store at `path`, read-only.
+std::optional<reminder_record> stored_in(const std::string& path,
+                                         const reminder_key& key) {
+  sqlite_store_options opts;
+  opts.path = path;
+  opts.read_only = true;
+  auto store = open_sqlite_store(opts);
+  if (!store)
+    return std::nullopt;
+  auto rec = (*store)->get(key);
+  (*store)->close();
+  return rec ? *rec : std::nullopt;
+}
+
+} // namespace
+
+// list and show name a cron reminder's expression and time zone; JSON
+// carries both, empty for grid reminders.
+TEST_F(ReminderAdmin, CronSchedulesAreShown) {
+  add_cron_reminder(db);
+  std::string out, err;
+  ASSERT_EQ(run({"list", "--db=" + db}, out, err), 0) << err;
+  EXPECT_NE(out.find("SCHEDULE"), std::string::npos) << out;
+  EXPECT_NE(out.find("0 9 * * mon-fri (Europe/Berlin)"), std::string::npos)
+    << out;
+  ASSERT_EQ(run({"show", "invoice", "acme", "standup", "--db=" + db}, out, err),
+            0)
+    << err;
+  EXPECT_NE(out.find("cron       0 9 * * mon-fri"), std::string::npos) << out;
+  EXPECT_NE(out.find("time zone  Europe/Berlin"), std::string::npos) << out;
+  ASSERT_EQ(run({"list", "--db=" + db, "--format=json"}, out, err), 0) << err;
+  auto all = nlohmann::json::parse(out);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["cron"], "");
+  EXPECT_EQ(all[1]["cron"], "0 9 * * mon-fri");
+  EXPECT_EQ(all[1]["time_zone"], "Europe/Berlin");
+}
+
+// Export and import keep the schedule; an import with a bad schedule is
+// refused before anything is written.
+TEST_F(ReminderAdmin, CronSchedulesSurviveExportAndImport) {
+  add_cron_reminder(db);
+  std::string out, err;
+  auto file = dir.file("all.json");
+  ASSERT_EQ(run({"export", "--db=" + db, "--out=" + file}, out, err), 0) << err;
+  auto fresh = dir.file("fresh.db");
+  create_store(fresh);
+  ASSERT_EQ(run({"import", file, "--db=" + fresh}, out, err), 0) << err;
+  EXPECT_NE(out.find("imported 3 reminder(s)"), std::string::npos) << out;
+  auto standup = stored_in(fresh, {"invoice", "acme", "standup"});
+  ASSERT_TRUE(standup);
+  EXPECT_EQ(standup->cron, "0 9 * * mon-fri");
+  EXPECT_EQ(standup->time_zone, "Europe/Berlin");
+  nlohmann::json all;
+  {
+    std::ifstream in{file};
+    in >> all;
+  }
+  all[1]["time_zone"] = "Europe/Nowhere";
+  auto bad = dir.file("bad.json");
+  {
+    std::ofstream f{bad};
+    f << all.dump();
+  }
+  auto empty = dir.file("empty.db");
+  create_store(empty);
+  EXPECT_EQ(run({"import", bad, "--db=" + empty}, out, err), 1);
+  EXPECT_NE(err.find("entry 2: "), std::string::npos) << err;
+  EXPECT_NE(err.find("Europe/Nowhere"), std::string::npos) << err;
+  EXPECT_FALSE(stored_in(empty, {"invoice", "acme", "bill"}))
+    << "written before the bad entry";
 }

@@ -48,6 +48,14 @@ std::string shown(const reminder_key& key) {
          + shown(key.name);
 }
 
+/// A grid reminder's period ("once" for a one-shot), or a cron reminder's
+/// expression and time zone.
+std::string schedule_of(const reminder_record& r) {
+  if (!r.cron.empty())
+    return shown(r.cron) + " (" + shown(r.time_zone) + ")";
+  return r.period.count() == 0 ? "once" : format_duration(r.period);
+}
+
 std::string format_payload(const std::vector<uint8_t>& bytes) {
   bool printable = std::all_of(bytes.begin(), bytes.end(),
                                [](uint8_t c) { return c >= 0x20 && c < 0x7f; });
@@ -156,11 +164,10 @@ int list(reminder_store& db, const invocation& inv, std::ostream& out,
     out << all.dump(2) << '\n';
     return 0;
   }
-  table t{{"TYPE", "KEY", "NAME", "DUE (UTC)", "PERIOD", "FIRED", "POLICY"}};
+  table t{{"TYPE", "KEY", "NAME", "DUE (UTC)", "SCHEDULE", "FIRED", "POLICY"}};
   for (const auto& r : *rows) {
     t.add({shown(r.key.actor_type), shown(r.key.actor_key), shown(r.key.name),
-           format_time(r.due),
-           r.period.count() == 0 ? "once" : format_duration(r.period),
+           format_time(r.due), schedule_of(r),
            std::to_string(r.fire_count)
              + (r.max_fires ? "/" + std::to_string(r.max_fires) : ""),
            to_string(r.policy)});
@@ -283,9 +290,10 @@ int import_file(reminder_store& db, const invocation& inv, std::ostream& out,
   std::vector<reminder_record> records;
   for (size_t i = 0; i < all.size(); ++i) {
     auto rec = record_from_json(all[i]);
-    if (!rec) {
+    auto problem = rec ? validate(*rec) : rec.error();
+    if (problem) {
       err << "horae-reminders: " << inv.file << ": entry " << i + 1 << ": "
-          << describe(rec.error()) << '\n';
+          << describe(problem) << '\n';
       return 1;
     }
     records.push_back(std::move(*rec));
@@ -389,8 +397,12 @@ int run(const invocation& inv, std::ostream& out, std::ostream& err) {
     t.add({"name", shown(r.key.name)});
     t.add({"due", format_time(r.due)});
     t.add({"anchor", format_time(r.anchor)});
-    t.add(
-      {"period", r.period.count() == 0 ? "once" : format_duration(r.period)});
+    if (r.cron.empty()) {
+      t.add({"period", schedule_of(r)});
+    } else {
+      t.add({"cron", shown(r.cron)});
+      t.add({"time zone", shown(r.time_zone)});
+    }
     t.add({"fired", std::to_string(r.fire_count)});
     t.add(
       {"max fires", r.max_fires ? std::to_string(r.max_fires) : "unlimited"});

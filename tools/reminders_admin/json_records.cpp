@@ -95,6 +95,8 @@ nlohmann::json to_json(const reminder_record& rec) {
   x["due_ns"] = ns_of(rec.due);
   x["anchor_ns"] = ns_of(rec.anchor);
   x["period_ns"] = rec.period.count();
+  x["cron"] = rec.cron;
+  x["time_zone"] = rec.time_zone;
   x["max_fires"] = rec.max_fires;
   x["expires_ns"] = rec.expires ? nlohmann::json(ns_of(*rec.expires))
                                 : nlohmann::json(nullptr);
@@ -165,6 +167,16 @@ caf::expected<reminder_record> record_from_json(const nlohmann::json& x) {
   rec.fire_count = *fire_count;
   rec.policy = *policy;
   rec.payload = std::move(*bytes);
+  // Optional: exports made before cron schedules have neither field.
+  for (auto [name, target] :
+       {std::pair{"cron", &rec.cron}, std::pair{"time_zone", &rec.time_zone}}) {
+    if (x.find(name) == x.end())
+      continue;
+    auto text = field<std::string>(x, name);
+    if (!text)
+      return text.error();
+    *target = std::move(*text);
+  }
   if (auto i = x.find("failed_fires"); i != x.end() && i->is_number_unsigned())
     rec.failed_fires = i->get<uint64_t>();
   if (auto i = x.find("expires_ns"); i != x.end() && !i->is_null()) {

@@ -20,7 +20,8 @@ struct fire_plan {
   /// Delivered fires after this one.
   uint64_t fire_count = 0;
   /// The next due time; none when the reminder is finished and its row is
-  /// deleted (one-shot, max fires reached, TTL passed).
+  /// deleted (one-shot, max fires reached, TTL passed, a cron schedule with
+  /// no match before 2200).
   std::optional<clock::wall_time> next_due;
 };
 
@@ -32,6 +33,8 @@ struct fire_plan {
 /// - `skip` drops a tick that is at least one period late and continues at
 ///   the first grid point after `now`;
 /// - `catch_up` delivers every tick, one after the other.
+/// A cron reminder (`rec.cron` set) follows the same policies with its
+/// matching minutes as the ticks.
 /// @pre `now >= rec.due`
 fire_plan plan_fire(const reminder_record& rec, clock::wall_time now);
 

@@ -11,6 +11,7 @@
 #include <horae/core/runtime.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_service.hpp>
+#include <horae/journaling/cron_schedule.hpp>
 
 #include "reminders/reminder_arguments.hpp"
 #include "reminders/reminder_messages.hpp"
@@ -90,11 +91,36 @@ caf::error reminder_facet::upsert_at(const std::string& name,
   return upsert_anchored(name, at, period, std::move(options), std::move(done));
 }
 
-caf::error reminder_facet::upsert_anchored(const std::string& name,
-                                           clock::wall_time anchor,
-                                           clock::duration period,
-                                           reminder_options options,
-                                           completion done) {
+caf::error reminder_facet::upsert_cron(const std::string& name,
+                                       const std::string& expression,
+                                       const std::string& time_zone,
+                                       reminder_options options,
+                                       completion done) {
+  if (auto err = check_ready())
+    return err;
+  if (auto err = check_name("reminder name", name))
+    return err;
+  auto named = [&](const caf::error& err) {
+    return make_error(code_of(err), "reminder '" + quote_for_message(name)
+                                      + "': " + describe(err));
+  };
+  auto schedule = cron_schedule::parse(expression, time_zone);
+  if (!schedule)
+    return named(schedule.error());
+  auto now = self_->clock().wall_now();
+  auto first = schedule->next_after(now);
+  if (!first)
+    return named(first.error());
+  if (auto err = detail::validate(name, *first - now, clock::duration::zero(),
+                                  options, service_->config()))
+    return err;
+  return upsert_anchored(name, *first, clock::duration::zero(),
+                         std::move(options), std::move(done), &*schedule);
+}
+
+caf::error reminder_facet::upsert_anchored(
+  const std::string& name, clock::wall_time anchor, clock::duration period,
+  reminder_options options, completion done, const cron_schedule* cron) {
   const auto& id = *self_->identity();
   auto now = self_->clock().wall_now();
   reminder_record rec;
@@ -103,7 +129,12 @@ caf::error reminder_facet::upsert_anchored(const std::string& name,
   rec.anchor = anchor;
   rec.due = rec.anchor;
   rec.period = period;
-  rec.max_fires = period == clock::duration::zero() ? 1 : options.max_fires;
+  auto one_shot = period == clock::duration::zero() && cron == nullptr;
+  rec.max_fires = one_shot ? 1 : options.max_fires;
+  if (cron != nullptr) {
+    rec.cron = cron->expression();
+    rec.time_zone = cron->time_zone();
+  }
   if (options.ttl)
     rec.expires = now + *options.ttl;
   rec.policy = options.policy;

@@ -75,7 +75,10 @@ int bind_record(sqlite3_stmt* stmt, const reminder_record& rec) {
       if ((rc = sqlite3_bind_null(stmt, idx)) != SQLITE_OK)
         return rc;
   }
-  return bind64(19, to_db(rec.failed_fires));
+  if ((rc = bind64(19, to_db(rec.failed_fires))) != SQLITE_OK
+      || (rc = bind_text(stmt, 20, rec.cron)) != SQLITE_OK)
+    return rc;
+  return bind_text(stmt, 21, rec.time_zone);
 }
 
 reminder_key key_at(sqlite3_stmt* stmt) {
@@ -142,6 +145,10 @@ caf::expected<reminder_record> read_record(sqlite3_stmt* stmt,
     rec.on_failure = f;
   }
   rec.failed_fires = static_cast<uint64_t>(sqlite3_column_int64(stmt, 18));
+  // Text columns: a hand edit that left a number reads as its digits and
+  // then fails validation below like any other bad expression.
+  rec.cron = text_at(stmt, 19);
+  rec.time_zone = text_at(stmt, 20);
   if (auto err = validate(rec))
     return invalid(describe(err));
   return rec;

@@ -27,7 +27,7 @@ inline int64_t to_db(uint64_t x) noexcept {
 /// Binds ?1 (actor type), ?2 (actor key) and ?3 (name).
 int bind_key(sqlite3_stmt* stmt, const reminder_key& key);
 
-/// Binds ?1 to ?14 in column order.
+/// Binds ?1 to ?21 in column order.
 int bind_record(sqlite3_stmt* stmt, const reminder_record& rec);
 
 /// Reads the key columns (0 to 2) of the current row; works on rows that

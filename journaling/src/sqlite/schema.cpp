@@ -63,6 +63,11 @@ constexpr migration migrations[] = {
    "ALTER TABLE reminders ADD COLUMN retry_then INTEGER;"
    "ALTER TABLE reminders ADD COLUMN failed_fires INTEGER NOT NULL "
    "DEFAULT 0;"},
+  {4, "cron schedule and its time zone per reminder",
+   // Empty text: a grid reminder, which every row before this version is.
+   // Plain text, so that any SQL store can hold the same columns.
+   "ALTER TABLE reminders ADD COLUMN cron TEXT NOT NULL DEFAULT '';"
+   "ALTER TABLE reminders ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';"},
 };
 
 // -- helpers ------------------------------------------------------------------

@@ -10,7 +10,7 @@ namespace horae::detail::sql {
 #define HORAE_REMINDER_COLUMNS                                                 \
   "actor_type, actor_key, name, payload, anchor, due, period, max_fires, "     \
   "expires, fire_count, policy, revision, created, updated, retry_limit, "     \
-  "retry_delay, retry_max_delay, retry_then, failed_fires"
+  "retry_delay, retry_max_delay, retry_then, failed_fires, cron, time_zone"
 
 #define HORAE_KEY_MATCH "actor_type = ?1 AND actor_key = ?2 AND name = ?3"
 
@@ -25,14 +25,14 @@ inline constexpr const char* commit = "COMMIT";
 inline constexpr const char* insert_record
   = "INSERT INTO reminders (" HORAE_REMINDER_COLUMNS ") VALUES "
     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-    "?17, ?18, ?19)";
+    "?17, ?18, ?19, ?20, ?21)";
 
 // Replaces in place and keeps the creation time of an existing row; the
 // RETURNING clause tells the caller which creation time the row now has.
 inline constexpr const char* upsert_record
   = "INSERT INTO reminders (" HORAE_REMINDER_COLUMNS ") VALUES "
     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-    "?17, ?18, ?19) "
+    "?17, ?18, ?19, ?20, ?21) "
     "ON CONFLICT (actor_type, actor_key, name) DO UPDATE SET "
     "payload = excluded.payload, anchor = excluded.anchor, "
     "due = excluded.due, period = excluded.period, "
@@ -41,7 +41,8 @@ inline constexpr const char* upsert_record
     "revision = excluded.revision, updated = excluded.updated, "
     "retry_limit = excluded.retry_limit, retry_delay = excluded.retry_delay, "
     "retry_max_delay = excluded.retry_max_delay, "
-    "retry_then = excluded.retry_then, failed_fires = excluded.failed_fires "
+    "retry_then = excluded.retry_then, failed_fires = excluded.failed_fires, "
+    "cron = excluded.cron, time_zone = excluded.time_zone "
     "RETURNING created";
 
 inline constexpr const char* delete_record
@@ -91,7 +92,7 @@ inline constexpr const char* salvage_after
     "WHERE rowid > ?1 ORDER BY rowid";
 
 /// Column of the rowid in `salvage_after`.
-inline constexpr int salvage_rowid_column = 19;
+inline constexpr int salvage_rowid_column = 21;
 
 #undef HORAE_KEY_MATCH
 #undef HORAE_REMINDER_COLUMNS

@@ -20,6 +20,7 @@
 
 namespace horae {
 
+class cron_schedule;
 class reminder_service;
 
 /// Durable reminders scoped to one virtual actor (type, key).
@@ -70,6 +71,23 @@ public:
                        clock::duration period, reminder_options options = {},
                        completion done = {});
 
+  /// Registers or updates the reminder `name` on a cron schedule: it fires
+  /// at every minute that `expression` matches in `time_zone`, first at the
+  /// next such minute after now. Daylight saving follows
+  /// `cron_schedule`: a minute the clock skips fires once as the gap ends,
+  /// a minute that occurs twice fires once, at its first occurrence. Missed
+  /// ticks follow the missed-tick policy; never early.
+  /// @param expression five fields `minute hour day-of-month month
+  ///        day-of-week`, e.g. `0 9 * * mon-fri` (see `parse_cron_fields`).
+  /// @param time_zone an IANA name such as `Europe/Berlin`.
+  /// @returns the errors of `upsert` (but for the period), and
+  ///          `invalid_argument` for a bad expression (naming the field
+  ///          and text) or an unknown time zone; `out_of_range` if the
+  ///          schedule never matches before 2200.
+  caf::error upsert_cron(const std::string& name, const std::string& expression,
+                         const std::string& time_zone = "UTC",
+                         reminder_options options = {}, completion done = {});
+
   /// Deletes the reminder `name`; `done` receives `not_found` if it did not
   /// exist. @returns argument errors at once.
   caf::error remove(const std::string& name, completion done = {});
@@ -100,10 +118,12 @@ public:
                      message_outcome outcome) override;
 
 private:
-  /// Checks the arguments and writes the reminder anchored at `anchor`.
+  /// Writes the reminder anchored at `anchor`, on the grid of `period` or
+  /// on the cron schedule `cron` (may be null).
   caf::error upsert_anchored(const std::string& name, clock::wall_time anchor,
                              clock::duration period, reminder_options options,
-                             completion done);
+                             completion done,
+                             const cron_schedule* cron = nullptr);
 
   caf::error check_ready() const;
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <caf/error.hpp>
@@ -15,9 +16,11 @@
 
 namespace horae {
 
-/// A reminder as the store keeps it. The schedule is a grid: the n-th fire
-/// is due at `anchor + n * period`, so a reminder never drifts however late
-/// its deliveries are.
+/// A reminder as the store keeps it. The schedule is either a grid, where
+/// the n-th fire is due at `anchor + n * period` so that a reminder never
+/// drifts however late its deliveries are, or a cron schedule (`cron` in
+/// `time_zone`), where each fire is due at the next matching minute after
+/// the previous one.
 struct reminder_record {
   // -- identity and user data -------------------------------------------------
 
@@ -37,6 +40,14 @@ struct reminder_record {
 
   /// Distance between grid points; zero for a one-shot reminder.
   clock::duration period{0};
+
+  /// Cron expression (see `cron_schedule`); empty for a grid reminder.
+  /// Excludes a period: a cron reminder has `period` zero.
+  std::string cron;
+
+  /// IANA time zone the cron expression is read in, such as `UTC` or
+  /// `Europe/Berlin`; empty exactly when `cron` is.
+  std::string time_zone;
 
   /// Fires after which the reminder is finished; zero for unlimited.
   uint64_t max_fires = 0;
@@ -93,8 +104,9 @@ inline bool operator!=(const reminder_record& x, const reminder_record& y) {
 /// Checks what a store requires of a record before writing it, and what a
 /// row read back must satisfy: names within the limit, a period from zero to
 /// `max_reminder_period`, times from the epoch to `latest_reminder_time`, a
-/// known policy, a valid failure policy and a fire count not beyond
-/// `max_fires`.
+/// known policy, a valid failure policy, a fire count not beyond
+/// `max_fires`, and for a cron reminder an expression that parses, a known
+/// time zone and no period.
 /// @returns an `errc::invalid_argument` error naming the field, or none.
 caf::error validate(const reminder_record& rec);
 
