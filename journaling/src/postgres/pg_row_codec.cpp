@@ -22,10 +22,11 @@ int64_t to_db(clock::wall_time t) noexcept {
 
 /// Column names, for messages about a damaged row.
 constexpr const char* column_names[] = {
-  "actor_type",  "actor_key",       "name",       "payload",     "anchor",
-  "due",         "period",          "max_fires",  "expires",     "fire_count",
-  "policy",      "revision",        "created",    "updated",     "retry_limit",
-  "retry_delay", "retry_max_delay", "retry_then", "failed_fires"};
+  "actor_type",  "actor_key",       "name",       "payload",      "anchor",
+  "due",         "period",          "max_fires",  "expires",      "fire_count",
+  "policy",      "revision",        "created",    "updated",      "retry_limit",
+  "retry_delay", "retry_max_delay", "retry_then", "failed_fires", "cron",
+  "time_zone"};
 
 } // namespace
 
@@ -62,7 +63,7 @@ void bind_record(pg_params& params, const reminder_record& rec) {
       .null(pg_type::int8)
       .null(pg_type::int2);
   }
-  params.int8(to_db(rec.failed_fires));
+  params.int8(to_db(rec.failed_fires)).text(rec.cron).text(rec.time_zone);
 }
 
 reminder_key key_at(const pg_result& res, int row) {
@@ -125,6 +126,8 @@ caf::expected<reminder_record> read_record(const pg_result& res, int row,
     f.then = static_cast<exhausted_action>(integer(17, 2, false));
   }
   rec.failed_fires = static_cast<uint64_t>(integer(18, 8, false));
+  rec.cron = res.bytes_at(row, 19);
+  rec.time_zone = res.bytes_at(row, 20);
   if (bad)
     return bad;
   rec.policy = static_cast<missed_tick_policy>(policy);

@@ -16,7 +16,7 @@ namespace horae::detail {
 /// Adds the key as parameters $1 to $3.
 void bind_key(pg_params& params, const reminder_key& key);
 
-/// Adds a record without its revision as parameters $1 to $18 (the column
+/// Adds a record without its revision as parameters $1 to $20 (the column
 /// order of `pg_sql::insert_record`).
 void bind_record(pg_params& params, const reminder_record& rec);
 

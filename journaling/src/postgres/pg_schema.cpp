@@ -80,6 +80,11 @@ constexpr migration migrations[] = {
    "  owner_incarnation bigint,"
    "  epoch bigint NOT NULL DEFAULT 0,"
    "  expires_at timestamptz NOT NULL DEFAULT '-infinity');"},
+  {3, "cron schedules with their time zones",
+   // Empty for reminders on a period grid, as in the SQLite store.
+   "ALTER TABLE horae_reminders ADD COLUMN cron text NOT NULL DEFAULT '';"
+   "ALTER TABLE horae_reminders ADD COLUMN time_zone text NOT NULL "
+   "  DEFAULT '';"},
 };
 
 /// Serializes migrations of all processes on one database ("horae" in

@@ -10,18 +10,18 @@ namespace horae::detail::pg_sql {
 #define HORAE_PG_COLUMNS                                                       \
   "actor_type, actor_key, name, payload, anchor, due, period, max_fires, "     \
   "expires, fire_count, policy, revision, created, updated, retry_limit, "     \
-  "retry_delay, retry_max_delay, retry_then, failed_fires"
+  "retry_delay, retry_max_delay, retry_then, failed_fires, cron, time_zone"
 
 #define HORAE_PG_KEY_MATCH "actor_type = $1 AND actor_key = $2 AND name = $3"
 
-// Parameters $1 to $18 are a record without its revision, which comes from
-// the sequence: unique across every process writing the same database; $19
+// Parameters $1 to $20 are a record without its revision, which comes from
+// the sequence: unique across every process writing the same database; $21
 // is its partition.
 #define HORAE_PG_INSERT                                                        \
   "INSERT INTO horae_reminders (" HORAE_PG_COLUMNS ", partition) VALUES "      \
   "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "                            \
-  "nextval('horae_revision'), $12, $13, $14, $15, $16, $17, $18, "             \
-  "$19::bigint::int) "
+  "nextval('horae_revision'), $12, $13, $14, $15, $16, $17, $18, $19, $20, "   \
+  "$21::bigint::int) "
 
 // -- transactions -------------------------------------------------------------
 
@@ -49,7 +49,8 @@ inline constexpr const char* upsert_record = HORAE_PG_INSERT
   "revision = excluded.revision, updated = excluded.updated, "
   "retry_limit = excluded.retry_limit, retry_delay = excluded.retry_delay, "
   "retry_max_delay = excluded.retry_max_delay, "
-  "retry_then = excluded.retry_then, failed_fires = excluded.failed_fires "
+  "retry_then = excluded.retry_then, failed_fires = excluded.failed_fires, "
+  "cron = excluded.cron, time_zone = excluded.time_zone "
   "RETURNING revision, created";
 
 inline constexpr const char* delete_record
