@@ -97,6 +97,7 @@ caf::behavior reminder_dispatcher::make_behavior(actor* self) {
     [this](reminder_changed& x) { on_changed(std::move(x.record)); },
     [this](const reminder_removed& x) { on_removed(x.key); },
     [this](const type_defined& x) { on_type_defined(x.type); },
+    [this](ownership_changed_atom) { on_ownership_changed(); },
   };
 }
 
@@ -218,6 +219,32 @@ void reminder_dispatcher::erase(entry& e) {
   }
 }
 
+bool reminder_dispatcher::owns(const reminder_key& key) const {
+  const auto& owns = service_->config().owns;
+  return !owns || owns(key);
+}
+
+void reminder_dispatcher::on_ownership_changed() {
+  // Reminders of partitions given up leave the window: their new holder
+  // fires them. Fires already handed to an actor still complete (their
+  // records are fenced if the partition moved on).
+  std::vector<entry*> lost;
+  entries_.for_each([this, &lost](auto id) {
+    auto& e = entries_.value(id);
+    if (!owns(entries_.key(id)) && e.state == phase::waiting)
+      lost.push_back(&e);
+  });
+  for (auto* e : lost) {
+    disarm(*e);
+    erase(*e);
+  }
+  // Partitions taken over may hold overdue rows behind the cursor: read
+  // the window again from the start (loaded rows are not loaded twice).
+  loaded_through_ = due_position::start();
+  window_full_ = false;
+  refill();
+}
+
 // -- timers -------------------------------------------------------------------
 
 void reminder_dispatcher::arm(const reminder_key& key, entry& e,
@@ -262,6 +289,13 @@ void reminder_dispatcher::on_due(const timer_due& due) {
 // -- delivery -----------------------------------------------------------------
 
 void reminder_dispatcher::begin_attempt(const reminder_key& key, entry& e) {
+  // In a cluster, only the partition's holder fires; a fire this node lost
+  // meanwhile is its successor's now.
+  if (!owns(key)) {
+    disarm(e);
+    erase(e);
+    return;
+  }
   auto& clk = self_->clock();
   auto now_wall = clk.wall_now();
   if (now_wall < e.rec.due) { // never early, whatever the clocks did
@@ -523,6 +557,13 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
   if (msg.error) {
     if (is_closed(msg.error))
       return; // shutting down; the fire is delivered again after restart
+    if (code_of(msg.error) == errc::not_owner) {
+      // The partition moved on while this fire was out: its new holder
+      // loads the row as it was and fires it again (at-least-once).
+      disarm(e);
+      erase(e);
+      return;
+    }
     // One fault for the whole store, not a line per reminder and retry.
     store_write_faults_.failure(msg.error, self_->clock().now());
     arm(msg.key, e, self_->clock().now() + store_retry_delay);

@@ -109,6 +109,13 @@ private:
   bool take_token(clock::time_point now, clock::time_point& retry_at);
   void on_type_defined(const std::string& type);
 
+  /// @returns whether this node fires `key` (always outside a cluster).
+  bool owns(const reminder_key& key) const;
+
+  /// Drops the reminders of partitions given up and reads the window
+  /// again for partitions taken over.
+  void on_ownership_changed();
+
   // -- outcomes ---------------------------------------------------------------
 
   entry* fire_under_way(const reminder_key& key, uint64_t fire_id);

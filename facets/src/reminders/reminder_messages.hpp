@@ -67,6 +67,9 @@ struct type_defined {
 };
 
 /// Store completion -> actor: runs the user's callback inside the actor.
+/// The set of partitions this node holds changed (cluster mode).
+using ownership_changed_atom = caf::atom_constant<caf::atom("ownchg")>;
+
 struct reminder_callback {
   std::function<void()> fn;
 };

@@ -36,8 +36,12 @@ void reminder_service::start() {
   if (timers == nullptr || dispatcher_)
     return;
   auto state = std::make_shared<detail::reminder_dispatcher>(*this, *timers);
-  dispatcher_ = runtime_->spawn(
+  auto spawned = runtime_->spawn(
     [state](actor* self) { return state->make_behavior(self); });
+  {
+    std::lock_guard<std::mutex> guard{dispatcher_mtx_};
+    dispatcher_ = spawned;
+  }
   // Fires that found their actor type undefined go out once it is defined.
   caf::weak_actor_ptr weak = caf::actor_cast<caf::weak_actor_ptr>(dispatcher_);
   runtime_->registry().on_define([weak](const std::string& type) {
@@ -72,7 +76,20 @@ void reminder_service::stop() {
   // Closing flushes queued writes; their completions still run.
   store_->close();
   writes_->poll(); // manual time: run what closing completed
+  std::lock_guard<std::mutex> guard{dispatcher_mtx_};
   dispatcher_ = nullptr;
+}
+
+void reminder_service::ownership_changed() {
+  caf::actor dispatcher;
+  {
+    std::lock_guard<std::mutex> guard{dispatcher_mtx_};
+    dispatcher = dispatcher_;
+  }
+  // Before the start the dispatcher reads the window with the current
+  // ownership anyway; after the stop nothing fires.
+  if (dispatcher)
+    caf::anon_send(dispatcher, detail::ownership_changed_atom::value);
 }
 
 size_t reminder_service::poll() {

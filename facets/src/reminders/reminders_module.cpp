@@ -4,9 +4,11 @@
 #include <horae/core/runtime.hpp>
 #include <horae/facets/defaults.hpp>
 #include <horae/facets/reminder_facet.hpp>
+#include <horae/facets/reminder_ownership.hpp>
 #include <horae/facets/reminder_service.hpp>
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timer_service.hpp>
+#include <horae/journaling/partition.hpp>
 
 #include "reminders/store_choice.hpp"
 #include <spdlog/spdlog.h>
@@ -131,8 +133,17 @@ module reminders_module() {
       commits.add();
       committed.add(n);
     };
-    auto store
-      = detail::open_configured_store(cfg, rt.clock(), on_commit, rcfg.db_path);
+    // A cluster module installed before this one shares out the reminders.
+    auto* cluster = rt.find_service<reminder_ownership>();
+    if (cluster != nullptr)
+      rcfg.owns = [cluster](const reminder_key& key) {
+        return cluster
+          ->epoch_of(
+            partition_of(key.actor_type, key.actor_key, cluster->partitions()))
+          .has_value();
+      };
+    auto store = detail::open_configured_store(cfg, rt.clock(), on_commit,
+                                               rcfg.db_path, cluster);
     if (!store)
       return store.error();
     auto& svc = rt.add_service<reminder_service>(rt, std::move(*store),

@@ -5,6 +5,7 @@
 #include <horae/core/error.hpp>
 #include <horae/core/logging.hpp>
 #include <horae/facets/defaults.hpp>
+#include <horae/facets/reminder_ownership.hpp>
 #include <horae/journaling/postgres_store.hpp>
 #include <horae/journaling/sqlite_store.hpp>
 
@@ -59,9 +60,18 @@ open_sqlite(const config& cfg, const clock& time_source,
 caf::expected<std::unique_ptr<reminder_store>>
 open_postgres(const config& cfg, const clock& time_source,
               std::function<void(size_t, clock::duration)> on_commit,
-              std::string& display) {
+              std::string& display, const reminder_ownership* cluster) {
   postgres_store_options opts;
   opts.conninfo = cfg.get_string("horae.reminders.postgres.uri");
+  if (cluster != nullptr) {
+    // The cluster's server, fenced by this node's leases.
+    opts.conninfo = cluster->conninfo();
+    opts.node_id = cluster->node_id();
+    opts.incarnation = cluster->incarnation();
+    opts.partitions = cluster->partitions();
+    opts.fence = [cluster](uint32_t p) { return cluster->epoch_of(p); };
+    opts.held_partitions = [cluster] { return cluster->held(); };
+  }
   if (opts.conninfo.empty())
     return make_error(errc::invalid_config,
                       cfg.source()
@@ -123,9 +133,11 @@ std::vector<option_spec> store_options() {
 caf::expected<std::unique_ptr<reminder_store>>
 open_configured_store(const config& cfg, const clock& time_source,
                       std::function<void(size_t, clock::duration)> on_commit,
-                      std::string& display) {
-  if (cfg.get_string("horae.reminders.store") == "postgres")
-    return open_postgres(cfg, time_source, std::move(on_commit), display);
+                      std::string& display, const reminder_ownership* cluster) {
+  if (cluster != nullptr
+      || cfg.get_string("horae.reminders.store") == "postgres")
+    return open_postgres(cfg, time_source, std::move(on_commit), display,
+                         cluster);
   return open_sqlite(cfg, time_source, std::move(on_commit), display);
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <typeindex>
 #include <utility>
 #include <vector>
@@ -95,6 +96,18 @@ public:
     auto ptr = std::make_unique<T>(std::forward<Ts>(xs)...);
     auto& ref = *ptr;
     add_service_impl(std::type_index{typeid(T)}, std::move(ptr));
+    return ref;
+  }
+
+  /// Adds a service of type `T` that others find as its base `Interface`,
+  /// so that a module can depend on an interface another module provides.
+  template <class Interface, class T, class... Ts>
+  T& add_service_as(Ts&&... xs) {
+    static_assert(std::is_base_of_v<Interface, T>);
+    static_assert(std::is_base_of_v<service, Interface>);
+    auto ptr = std::make_unique<T>(std::forward<Ts>(xs)...);
+    auto& ref = *ptr;
+    add_service_impl(std::type_index{typeid(Interface)}, std::move(ptr));
     return ref;
   }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +57,10 @@ struct reminder_service_config {
   /// How long a write may wait on the store (a locked SQLite file, a
   /// PostgreSQL statement); shutdown waits this long for queued writes.
   std::chrono::milliseconds busy_timeout = defaults::reminders::busy_timeout;
+  /// Cluster mode: whether this node fires the reminder (it holds the
+  /// partition of its actor). Unset: every reminder is this node's. Called
+  /// on the dispatcher's thread; must be cheap and thread-safe.
+  std::function<bool(const reminder_key&)> owns;
 };
 
 /// Runtime service behind ReminderFacet.
@@ -86,6 +91,13 @@ public:
   void stop() override;
 
   size_t poll() override;
+
+  // -- cluster mode -----------------------------------------------------------
+
+  /// Tells the dispatcher that the partitions this node holds changed, so
+  /// that it drops reminders given up and reads those taken over. Safe
+  /// from any thread, also before `start` and after `stop`.
+  void ownership_changed();
 
   // -- observers --------------------------------------------------------------
 
@@ -151,6 +163,8 @@ private:
   std::unique_ptr<reminder_store> store_;
   reminder_service_config config_;
   caf::actor dispatcher_;
+  /// Guards `dispatcher_` against `ownership_changed` from another thread.
+  std::mutex dispatcher_mtx_;
   std::unique_ptr<detail::write_tracker> writes_;
   std::unique_ptr<detail::delivery_counters> counters_;
 };

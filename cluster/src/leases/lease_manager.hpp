@@ -1,0 +1,108 @@
+// One node's partition leases: joins the cluster, renews its leases on a
+// heartbeat, claims the partitions rendezvous hashing gives it, hands over
+// those it should give up, and stops acting on every lease before it can
+// expire when renewals fail (self-fencing on its own clock).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <caf/expected.hpp>
+
+#include <horae/cluster/lease_settings.hpp>
+#include <horae/journaling/postgres_leases.hpp>
+
+namespace horae::detail {
+
+class lease_manager {
+public:
+  /// Told (on the heartbeat thread) whenever the set of held partitions
+  /// changed.
+  using change_fn = std::function<void()>;
+
+  lease_manager(std::unique_ptr<postgres_leases> table, lease_settings settings,
+                std::string node_id);
+
+  lease_manager(const lease_manager&) = delete;
+
+  lease_manager& operator=(const lease_manager&) = delete;
+
+  ~lease_manager();
+
+  /// Registers this node under a new incarnation. @returns it.
+  caf::expected<uint64_t> join();
+
+  /// Starts the heartbeat thread; `on_change` hears of every change.
+  void start(change_fn on_change);
+
+  /// Stops the heartbeat. Graceful: stops acting on every partition first
+  /// (telling `on_change`), then releases the leases and leaves, so that
+  /// other nodes take over without waiting for the leases to expire.
+  void stop(bool graceful);
+
+  /// One heartbeat: renew, read the live nodes, hand over what another node
+  /// should hold, claim what this node should hold. The thread runs it
+  /// every `renew_interval`; tests call it directly.
+  void heartbeat();
+
+  /// @returns the epoch of `partition` if this node holds it and its own
+  ///          clock has not passed the lease's safe end. Thread-safe.
+  std::optional<uint64_t> epoch_of(uint32_t partition) const;
+
+  /// @returns the partitions held and still safe to act on. Thread-safe.
+  std::vector<uint32_t> held() const;
+
+  uint32_t partitions() const noexcept {
+    return partitions_;
+  }
+
+  uint64_t incarnation() const noexcept {
+    return incarnation_;
+  }
+
+private:
+  using steady = std::chrono::steady_clock;
+
+  /// @returns the end of safe use of a lease renewed at `sent`.
+  steady::time_point safe_end(steady::time_point sent) const;
+
+  /// Partitions rendezvous hashing gives this node among `nodes`.
+  std::set<uint32_t> preferred(std::vector<std::string> nodes) const;
+
+  void run();
+
+  std::unique_ptr<postgres_leases> table_;
+  lease_settings settings_;
+  std::string node_id_;
+  uint32_t partitions_;
+  uint64_t incarnation_ = 0;
+
+  /// Guards the lease state below, read by other threads.
+  mutable std::mutex mtx_;
+  std::map<uint32_t, uint64_t> held_;
+  steady::time_point deadline_;
+
+  /// Given up locally in the last heartbeat, released in the next one: in
+  /// between, fires already handed to actors are recorded under the old
+  /// lease, so the next owner does not fire them again. Heartbeat thread
+  /// only.
+  std::vector<uint32_t> draining_;
+
+  change_fn on_change_;
+  std::thread thread_;
+  std::mutex stop_mtx_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+};
+
+} // namespace horae::detail

@@ -1,0 +1,176 @@
+// Nodes of one cluster in one process, on the tests' PostgreSQL server:
+// partitions are shared out without overlap, each reminder fires on the
+// node holding its partition, and a node leaving hands its partitions
+// over so that every reminder goes on firing on the others.
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <horae/cluster/cluster_module.hpp>
+#include <horae/core/config/config.hpp>
+#include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_facet.hpp>
+#include <horae/facets/reminder_fired.hpp>
+#include <horae/facets/reminder_ownership.hpp>
+#include <horae/facets/reminders_module.hpp>
+#include <horae/facets/timers_module.hpp>
+#include <horae/journaling/partition.hpp>
+
+#include "support/postgres_schema.hpp"
+#include <gtest/gtest.h>
+
+using namespace std::chrono_literals;
+using namespace horae;
+
+namespace {
+
+constexpr uint32_t partitions = 16;
+
+/// Every fire any node delivered: actor key -> nodes that fired it.
+struct fire_log {
+  std::mutex mtx;
+  std::map<std::string, std::vector<std::string>> by_actor;
+
+  void add(const std::string& actor, const std::string& node) {
+    std::lock_guard<std::mutex> guard{mtx};
+    by_actor[actor].push_back(node);
+  }
+
+  size_t fires_of(const std::string& actor) {
+    std::lock_guard<std::mutex> guard{mtx};
+    return by_actor[actor].size();
+  }
+};
+
+class PostgresClusterNodes : public ::testing::Test {
+protected:
+  std::unique_ptr<runtime> node(const std::string& id) {
+    config cfg;
+    cfg.add_module(timers_module());
+    cfg.add_module(cluster_module());
+    cfg.add_module(reminders_module());
+    auto set = [&cfg](const char* key, caf::config_value value) {
+      if (auto err = cfg.set(key, std::move(value)))
+        throw std::runtime_error(describe(err));
+    };
+    set("horae.log.level", caf::config_value{std::string{"off"}});
+    set("horae.cluster.node-id", caf::config_value{id});
+    set("horae.cluster.db", caf::config_value{schema.conninfo()});
+    set("horae.cluster.partitions", caf::config_value{int64_t{partitions}});
+    set("horae.cluster.lease-ttl",
+        caf::config_value{caf::timespan{std::chrono::milliseconds{1500}}});
+    set("horae.cluster.renew-interval",
+        caf::config_value{caf::timespan{std::chrono::milliseconds{200}}});
+    set("horae.reminders.min-period",
+        caf::config_value{caf::timespan{std::chrono::milliseconds{100}}});
+    set("horae.reminders.lookahead",
+        caf::config_value{caf::timespan{std::chrono::seconds{2}}});
+    auto log = fires;
+    auto made = runtime::make(std::move(cfg), [log, id](runtime& rt) {
+      return rt.define("billing", [log, id](actor* self) -> caf::behavior {
+        self->attach<reminder_facet>();
+        return {
+          [self](const std::string& name) {
+            reminders(self).upsert(name, 300ms, 300ms);
+          },
+          [log, id, self](const reminder_fired&) {
+            log->add(self->display_name(), id);
+          },
+        };
+      });
+    });
+    if (!made)
+      throw std::runtime_error(describe(made.error()));
+    return std::move(*made);
+  }
+
+  static reminder_ownership& ownership(runtime& rt) {
+    return *rt.find_service<reminder_ownership>();
+  }
+
+  /// Waits (real time) until `pred` holds, at most `bound`.
+  template <class Pred>
+  static bool eventually(Pred pred, std::chrono::milliseconds bound = 15s) {
+    auto until = std::chrono::steady_clock::now() + bound;
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() > until)
+        return false;
+      std::this_thread::sleep_for(20ms);
+    }
+    return true;
+  }
+
+  test::postgres_schema schema;
+  std::shared_ptr<fire_log> fires = std::make_shared<fire_log>();
+};
+
+TEST_F(PostgresClusterNodes, PartitionsAreSharedAndRemindersFollowThem) {
+  auto a = node("a");
+  ASSERT_TRUE(
+    eventually([&] { return ownership(*a).held().size() == partitions; }))
+    << "the first node did not take every partition";
+  constexpr int actors = 24;
+  for (int i = 0; i < actors; ++i)
+    a->ref("billing", std::to_string(i))->send(std::string{"tick"});
+  ASSERT_TRUE(eventually([&] {
+    for (int i = 0; i < actors; ++i)
+      if (fires->fires_of("billing/" + std::to_string(i)) == 0)
+        return false;
+    return true;
+  }))
+    << "not every reminder fired on the only node";
+  auto b = node("b");
+  // The partitions split between the two without overlap.
+  ASSERT_TRUE(eventually([&] {
+    auto ha = ownership(*a).held();
+    auto hb = ownership(*b).held();
+    std::set<uint32_t> all(ha.begin(), ha.end());
+    all.insert(hb.begin(), hb.end());
+    return !ha.empty() && !hb.empty() && all.size() == partitions
+           && ha.size() + hb.size() == partitions;
+  }))
+    << "the partitions did not split between two nodes";
+  // From now on each reminder fires on the node holding its partition.
+  std::map<std::string, size_t> before;
+  for (int i = 0; i < actors; ++i)
+    before["billing/" + std::to_string(i)]
+      = fires->fires_of("billing/" + std::to_string(i));
+  std::this_thread::sleep_for(1500ms);
+  {
+    std::lock_guard<std::mutex> guard{fires->mtx};
+    for (int i = 0; i < actors; ++i) {
+      auto key = std::to_string(i);
+      auto p = partition_of("billing", key, partitions);
+      auto owner = ownership(*a).epoch_of(p) ? "a" : "b";
+      const auto& nodes = fires->by_actor["billing/" + key];
+      ASSERT_GT(nodes.size(), before["billing/" + key])
+        << "billing/" << key << " stopped firing";
+      for (auto n = before["billing/" + key]; n < nodes.size(); ++n)
+        EXPECT_EQ(nodes[n], owner)
+          << "billing/" << key << " fired on a node not holding it";
+    }
+  }
+  // a leaves gracefully: b takes every partition at once and every
+  // reminder goes on firing there.
+  a.reset();
+  ASSERT_TRUE(
+    eventually([&] { return ownership(*b).held().size() == partitions; }, 5s))
+    << "the partitions of the node that left were not taken over";
+  for (int i = 0; i < actors; ++i)
+    before["billing/" + std::to_string(i)]
+      = fires->fires_of("billing/" + std::to_string(i));
+  ASSERT_TRUE(eventually([&] {
+    for (int i = 0; i < actors; ++i) {
+      auto key = "billing/" + std::to_string(i);
+      if (fires->fires_of(key) <= before[key])
+        return false;
+    }
+    return true;
+  }))
+    << "a reminder stopped firing after its node left";
+}
+
+} // namespace
