@@ -11,7 +11,9 @@
 
 #include <horae/cluster/cluster_module.hpp>
 #include <horae/core/config/config.hpp>
+#include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
+#include <horae/core/virtual_actor_registry.hpp>
 #include <horae/facets/reminder_facet.hpp>
 #include <horae/facets/reminder_fired.hpp>
 #include <horae/facets/reminder_ownership.hpp>
@@ -74,7 +76,8 @@ protected:
         self->attach<reminder_facet>();
         return {
           [self](const std::string& name) {
-            reminders(self).upsert(name, 300ms, 300ms);
+            if (!name.empty())
+              reminders(self).upsert(name, 300ms, 300ms);
           },
           [log, id, self](const reminder_fired&) {
             log->add(self->display_name(), id);
@@ -133,6 +136,20 @@ TEST_F(PostgresClusterNodes, PartitionsAreSharedAndRemindersFollowThem) {
            && ha.size() + hb.size() == partitions;
   }))
     << "the partitions did not split between two nodes";
+  // Only the holder of a key's partition activates it: the other node
+  // refuses with not_owner instead of starting a second activation.
+  for (int i = 0; i < actors; ++i) {
+    auto key = std::to_string(i);
+    auto p = partition_of("billing", key, partitions);
+    auto& other = ownership(*a).epoch_of(p) ? *b : *a;
+    auto err = other.registry().deliver("billing", "fresh-" + key, nullptr,
+                                        caf::make_message(std::string{}));
+    auto fresh = partition_of("billing", "fresh-" + key, partitions);
+    if (ownership(other).epoch_of(fresh))
+      EXPECT_FALSE(err) << describe(err);
+    else
+      EXPECT_EQ(code_of(err), errc::not_owner) << describe(err);
+  }
   // From now on each reminder fires on the node holding its partition.
   std::map<std::string, size_t> before;
   for (int i = 0; i < actors; ++i)

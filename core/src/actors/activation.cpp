@@ -56,6 +56,9 @@ virtual_actor_registry::find_or_activate(const std::string& type,
     if (t == types_.end())
       return make_error(errc::not_found,
                         "actor type '" + type + "' is not defined");
+    if (gate_)
+      if (auto err = gate_(type, key))
+        return err;
     i = slots_.emplace(k, slot{}).first;
     activate(t->second, key, i->second);
   }
@@ -116,6 +119,27 @@ void virtual_actor_registry::request_deactivation(const std::string& type,
     nullptr, caf::make_message_id(),
     caf::make_message(detail::deactivate_request{i->second.incarnation}),
     nullptr);
+}
+
+void virtual_actor_registry::set_activation_gate(activation_gate gate) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  gate_ = std::move(gate);
+}
+
+void virtual_actor_registry::request_deactivation_where(
+  const std::function<bool(const std::string&, const std::string&)>& pred) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  for (auto& [k, s] : slots_) {
+    if (s.state != slot_state::active)
+      continue;
+    // The slot key is the type, a zero byte, and the key.
+    auto split = k.find('\0');
+    if (!pred(k.substr(0, split), k.substr(split + 1)))
+      continue;
+    s.handle->enqueue(
+      nullptr, caf::make_message_id(),
+      caf::make_message(detail::deactivate_request{s.incarnation}), nullptr);
+  }
 }
 
 bool virtual_actor_registry::try_vacate(const std::string& type,

@@ -95,6 +95,25 @@ public:
   /// Asks the activation of (type, key), if any, to deactivate.
   void request_deactivation(const std::string& type, const std::string& key);
 
+  // -- placement --------------------------------------------------------------
+
+  /// Decides whether (type, key) may be activated in this runtime; an
+  /// error refuses and is what the sender gets (in a cluster: `not_owner`
+  /// for a key whose partition another node holds).
+  using activation_gate = std::function<caf::error(const std::string& type,
+                                                   const std::string& key)>;
+
+  /// Installs `gate`, checked under the registry's lock where an activation
+  /// is about to start, so none starts after the gate closed. Messages for
+  /// a live activation still reach it.
+  void set_activation_gate(activation_gate gate);
+
+  /// Asks every activation for which `pred(type, key)` holds to deactivate,
+  /// e.g. those of partitions this node gave up.
+  void request_deactivation_where(
+    const std::function<bool(const std::string& type, const std::string& key)>&
+      pred);
+
   /// @returns a reference to (type, key), or an error if the type is
   ///          undefined or the key empty.
   caf::expected<virtual_ref> ref(const std::string& type,
@@ -160,6 +179,7 @@ private:
   counter* deactivations_;
   mutable std::mutex mtx_;
   bool closed_ = false;
+  activation_gate gate_;
   std::map<std::string, type_ptr> types_;
   std::vector<define_listener> define_listeners_;
   std::unordered_map<std::string, slot> slots_;
