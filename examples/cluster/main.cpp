@@ -60,7 +60,7 @@ void emit(const std::string& line) {
   static_cast<void>(written);
 }
 
-horae::actor_factory meter(std::string node) {
+horae::actor_factory meter(const std::string& node) {
   return [node](horae::actor* self) -> caf::behavior {
     self->attach<horae::reminder_facet>();
     auto name = self->display_name();

@@ -6,7 +6,7 @@
 
 namespace horae {
 
-/// Declares the `horae.cluster.*` options and, at install, joins the
+/// Declares the horae.cluster options and, at install, joins the
 /// cluster: registers this node, then keeps its partition leases on a
 /// heartbeat. Add it before `reminders_module()`, which then keeps
 /// reminders in the cluster's store, fires only those of partitions this

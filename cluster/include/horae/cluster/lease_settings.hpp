@@ -6,7 +6,7 @@
 
 namespace horae {
 
-/// Settings of the lease manager (`horae.cluster.*`).
+/// Settings of the lease manager (the horae.cluster options).
 struct lease_settings {
   /// How long a lease lasts from its last renewal, by the database clock.
   std::chrono::milliseconds ttl{10000};
