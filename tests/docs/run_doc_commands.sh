@@ -41,6 +41,7 @@ skipped=(
   "examples/pattern_jobs/README.md|cmake --build build -j2 --target pattern_jobs|builds"
   "examples/reminders/README.md|build/bin/reminders --config=config/reminders_example.ini --db=/tmp/billing.db --duration=20s|20 s, and writes /tmp/billing.db; examples.reminders_survive_sigkill runs it"
   "examples/reminders/README.md|build/bin/reminders --config=config/reminders_example.ini --db=postgresql://\$USER@localhost/horae|needs the reader's PostgreSQL server; examples.reminders_survive_sigkill_on_postgres runs the example on one"
+  "examples/cluster/README.md|DB=postgresql://\$USER@localhost/horae|needs the reader's PostgreSQL server; cluster.chaos_three_nodes runs these steps on a throwaway one"
   "examples/stop_reset/README.md|./build/bin/stop_reset --debounce=500ms --gap=200ms --text=\"actors are fun\"|about 5 s; the plain run covers the same code"
   "examples/ticker_vs_timer/README.md|./build/bin/ticker_vs_timer --interval=500ms|about 8 s"
   "examples/timeouts/README.md|./build/bin/timeouts --timeout=300ms --fast=100ms --slow=2s|about 4 s; the plain run covers the same code"
