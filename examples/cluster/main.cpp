@@ -9,7 +9,9 @@
 //   held node=n2 partitions=85 t=<ns>
 //
 // `--seed=N` instead registers N periodic reminders (meter/0 ... meter/N-1,
-// missed ticks caught up) and exits.
+// missed ticks caught up; with `--once`, one-shots) and exits.
+// `--standalone` runs one runtime without the cluster module, on the
+// reminders module's own store (SQLite by default), for comparisons.
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -28,6 +30,7 @@
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timers_module.hpp>
 #include <horae/journaling/postgres_store.hpp>
+#include <horae/journaling/sqlite_store.hpp>
 
 #include <unistd.h>
 
@@ -36,6 +39,10 @@ using namespace std::chrono_literals;
 namespace {
 
 std::atomic<bool> stop_requested{false};
+
+horae::option_spec option_spec_flag(std::string key, std::string what) {
+  return horae::option_spec::boolean(std::move(key), false, std::move(what));
+}
 
 void on_signal(int) {
   stop_requested = true;
@@ -81,18 +88,28 @@ horae::actor_factory meter(const std::string& node) {
   };
 }
 
-/// Registers `n` reminders straight into the store and returns.
-int seed(const std::string& db, int64_t n, horae::clock::duration period,
-         int64_t partitions) {
-  horae::postgres_store_options opts;
-  opts.conninfo = db;
-  opts.partitions = static_cast<uint32_t>(partitions);
-  auto store = horae::open_postgres_store(opts);
-  if (!store) {
-    std::cerr << horae::describe(store.error()) << '\n';
-    return 1;
+/// Opens the store the nodes use, for seeding: the cluster's PostgreSQL
+/// database, or in standalone mode the reminders module's SQLite file.
+caf::expected<std::unique_ptr<horae::reminder_store>>
+open_seed_store(const horae::config& cfg, bool standalone) {
+  if (standalone) {
+    horae::sqlite_store_options opts;
+    opts.path = cfg.get_string("horae.reminders.db");
+    return horae::open_sqlite_store(opts);
   }
+  horae::postgres_store_options opts;
+  opts.conninfo = cfg.get_string("horae.cluster.db");
+  opts.partitions
+    = static_cast<uint32_t>(cfg.get_int("horae.cluster.partitions"));
+  return horae::open_postgres_store(opts);
+}
+
+/// Registers `n` reminders, due two seconds from now, and returns.
+int seed(horae::reminder_store& store, int64_t n, horae::clock::duration period,
+         bool once) {
   auto first = std::chrono::system_clock::now() + 2s;
+  std::atomic<int64_t> failed{0};
+  std::atomic<int64_t> done{0};
   for (int64_t i = 0; i < n; ++i) {
     horae::reminder_record rec;
     rec.key = {"meter", std::to_string(i), "read"};
@@ -100,24 +117,47 @@ int seed(const std::string& db, int64_t n, horae::clock::duration period,
       std::chrono::duration_cast<horae::clock::duration>(
         first.time_since_epoch())};
     rec.due = rec.anchor;
-    rec.period = period;
+    rec.period = once ? horae::clock::duration{0} : period;
+    rec.max_fires = once ? 1 : 0;
     rec.policy = horae::missed_tick_policy::catch_up;
-    if (auto res = (*store)->upsert(rec, true); !res) {
-      std::cerr << horae::describe(res.error()) << '\n';
-      return 1;
-    }
+    // Group commit: the writes of a seed share transactions.
+    store.upsert_async(rec, true,
+                       [&](caf::expected<horae::reminder_record> res) {
+                         if (!res && failed++ == 0)
+                           std::cerr << horae::describe(res.error()) << '\n';
+                         ++done;
+                       });
   }
+  while (done.load() < n)
+    std::this_thread::sleep_for(10ms);
+  if (failed > 0)
+    return 1;
   emit("seeded " + std::to_string(n) + " reminders");
   return 0;
+}
+
+bool wants(int argc, char** argv, const std::string& flag) {
+  for (int i = 1; i < argc; ++i)
+    if (argv[i] == flag)
+      return true;
+  return false;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
   horae::config_loader loader{"cluster"};
+  auto standalone = wants(argc, argv, "--standalone");
   loader.add_module(horae::timers_module());
-  loader.add_module(horae::cluster_module());
+  if (!standalone)
+    loader.add_module(horae::cluster_module());
   loader.add_module(horae::reminders_module());
+  loader.add_option(option_spec_flag("standalone",
+                                     "one runtime without the cluster "
+                                     "module, on the reminders module's "
+                                     "store"));
+  loader.add_option(option_spec_flag(
+    "once", "with --seed: one-shot reminders instead of periodic ones"));
   using horae::option_spec;
   loader.add_option(option_spec::duration("duration", 0s, 0s, 24h * 365,
                                           "how long to run (0: until "
@@ -134,11 +174,16 @@ int main(int argc, char** argv) {
     std::cerr << horae::describe(cfg.error()) << '\n';
     return 2;
   }
-  if (auto n = cfg->get_int("seed"); n > 0)
-    return seed(cfg->get_string("horae.cluster.db"), n,
-                cfg->get_duration("period"),
-                cfg->get_int("horae.cluster.partitions"));
-  auto node = cfg->get_string("horae.cluster.node-id");
+  if (auto n = cfg->get_int("seed"); n > 0) {
+    auto store = open_seed_store(*cfg, standalone);
+    if (!store) {
+      std::cerr << horae::describe(store.error()) << '\n';
+      return 1;
+    }
+    return seed(**store, n, cfg->get_duration("period"), cfg->get_bool("once"));
+  }
+  auto node = standalone ? std::string{"standalone"}
+                         : cfg->get_string("horae.cluster.node-id");
   auto duration = cfg->get_duration("duration");
   auto made = horae::runtime::make(std::move(*cfg), [node](horae::runtime& rt) {
     return rt.define("meter", meter(node));
@@ -151,11 +196,12 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   auto* own = rt.find_service<horae::reminder_ownership>();
+  auto held_now = [own] { return own ? own->held().size() : size_t{0}; };
   auto until = std::chrono::steady_clock::now() + duration;
   size_t shown = SIZE_MAX;
   while (!stop_requested
          && (duration == 0s || std::chrono::steady_clock::now() < until)) {
-    auto held = own->held().size();
+    auto held = held_now();
     if (held != shown) {
       emit("held node=" + node + " partitions=" + std::to_string(held)
            + " t=" + std::to_string(wall_now()));
