@@ -1,0 +1,120 @@
+// Bad input and lost peers end in error values within bounded time, never
+// in a crash or a hang.
+#include <chrono>
+#include <string>
+
+#include <caf/make_message.hpp>
+
+#include <horae/core/error.hpp>
+
+#include "cluster/support/transport_node.hpp"
+#include <gtest/gtest.h>
+
+using namespace horae;
+using namespace horae::test;
+
+namespace {
+
+using std::chrono::steady_clock;
+
+/// Starts a runtime with `opts` and returns why it failed (or no error).
+caf::error start_error(cluster::transport_options opts,
+                       bool manual_time = false) {
+  config cfg;
+  cfg.manual_time = manual_time;
+  cfg.add_module(cluster::transport_module(
+    opts, std::make_shared<static_ownership>("x", test_partitions)));
+  auto rt = runtime::make(std::move(cfg));
+  return rt ? caf::error{} : rt.error();
+}
+
+bool mentions(const caf::error& err, const std::string& text) {
+  return describe(err).find(text) != std::string::npos;
+}
+
+} // namespace
+
+// A port another router already uses fails the runtime's start.
+TEST(TransportFailure, PortInUseFailsStart) {
+  auto received = std::make_shared<inbox>();
+  auto a = start_node("a", received);
+  auto opts = fast_options("b");
+  opts.port = a.router->port();
+  auto err = start_error(opts);
+  EXPECT_EQ(code_of(err), errc::invalid_config);
+  EXPECT_TRUE(mentions(err, "cannot publish")) << describe(err);
+}
+
+// A host that is no address fails the runtime's start.
+TEST(TransportFailure, BadHostFailsStart) {
+  auto opts = fast_options("b");
+  opts.host = "300.1.2.3";
+  auto err = start_error(opts);
+  EXPECT_EQ(code_of(err), errc::invalid_config) << describe(err);
+}
+
+// Options that cannot work, and manual time, are refused up front.
+TEST(TransportFailure, InvalidOptionsAndManualTimeFailStart) {
+  auto no_id = fast_options("");
+  EXPECT_EQ(code_of(start_error(no_id)), errc::invalid_config);
+  auto no_timeout = fast_options("b");
+  no_timeout.connection_timeout = no_timeout.heartbeat_interval;
+  EXPECT_EQ(code_of(start_error(no_timeout)), errc::invalid_config);
+  auto err = start_error(fast_options("b"), true);
+  EXPECT_EQ(code_of(err), errc::invalid_config);
+  EXPECT_TRUE(mentions(err, "manual time")) << describe(err);
+}
+
+// An owner nobody listens for: retried within the bounds, then an error
+// that names the node.
+TEST(TransportFailure, UnreachableOwnerGivesError) {
+  auto received = std::make_shared<inbox>();
+  auto a = start_node("a", received);
+  a.view->assign_all({"ghost", "127.0.0.1", 1});
+  auto err = a.deliver("counter", "k1", caf::make_message(int32_t{1}));
+  EXPECT_EQ(code_of(err), errc::timeout);
+  EXPECT_TRUE(mentions(err, "cannot reach node 'ghost'")) << describe(err);
+}
+
+// A partition without an owner: retried, then an error.
+TEST(TransportFailure, UnownedPartitionGivesError) {
+  auto received = std::make_shared<inbox>();
+  auto a = start_node("a", received);
+  auto err = a.deliver("counter", "k1", caf::make_message(int32_t{1}));
+  EXPECT_EQ(code_of(err), errc::timeout);
+  EXPECT_TRUE(mentions(err, "no owner")) << describe(err);
+}
+
+// A peer whose runtime shut down: the cached handle goes with its down
+// message, and the next delivery ends in an error within the bounds.
+TEST(TransportFailure, PeerShutDownGivesErrorNotHang) {
+  auto received = std::make_shared<inbox>();
+  auto a = start_node("a", received);
+  auto b = start_node("b", received);
+  a.view->assign_all(b.address());
+  b.view->assign_all(b.address());
+  ASSERT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{1})));
+  b.rt->shutdown();
+  auto start = steady_clock::now();
+  auto err = a.deliver("counter", "k1", caf::make_message(int32_t{2}));
+  EXPECT_NE(code_of(err), errc::none);
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds{4});
+}
+
+// Once the view names a new owner for a lost peer's partitions, deliveries
+// go there.
+TEST(TransportFailure, PeerShutDownThenNewOwnerReceives) {
+  auto received = std::make_shared<inbox>();
+  auto a = start_node("a", received);
+  auto b = start_node("b", received);
+  auto c = start_node("c", received);
+  a.view->assign_all(b.address());
+  b.view->assign_all(b.address());
+  c.view->assign_all(c.address());
+  ASSERT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{1})));
+  b.rt->shutdown();
+  a.view->assign_all(c.address());
+  EXPECT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{2})));
+  EXPECT_EQ(received->wait_for(2),
+            (std::vector<std::string>{"b/k1:1", "c/k1:2"}));
+}
