@@ -1,12 +1,14 @@
 // Bad input and lost peers end in error values within bounded time, never
 // in a crash or a hang.
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <caf/make_message.hpp>
 
 #include <horae/core/error.hpp>
 
+#include "cluster/support/tcp_relay.hpp"
 #include "cluster/support/transport_node.hpp"
 #include <gtest/gtest.h>
 
@@ -18,7 +20,7 @@ namespace {
 using std::chrono::steady_clock;
 
 /// Starts a runtime with `opts` and returns why it failed (or no error).
-caf::error start_error(cluster::transport_options opts,
+caf::error start_error(const cluster::transport_options& opts,
                        bool manual_time = false) {
   config cfg;
   cfg.manual_time = manual_time;
@@ -26,6 +28,15 @@ caf::error start_error(cluster::transport_options opts,
     opts, std::make_shared<static_ownership>("x", test_partitions)));
   auto rt = runtime::make(std::move(cfg));
   return rt ? caf::error{} : rt.error();
+}
+
+/// Delivers from a lone node "a" whose view names `owner` (or nobody) for
+/// every partition.
+caf::error deliver_from_lone_node(std::optional<cluster::node_address> owner) {
+  auto a = start_node("a", std::make_shared<inbox>());
+  if (owner)
+    a.view->assign_all(*owner);
+  return a.deliver_int("k1", 1);
 }
 
 bool mentions(const caf::error& err, const std::string& text) {
@@ -68,19 +79,15 @@ TEST(TransportFailure, InvalidOptionsAndManualTimeFailStart) {
 // An owner nobody listens for: retried within the bounds, then an error
 // that names the node.
 TEST(TransportFailure, UnreachableOwnerGivesError) {
-  auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received);
-  a.view->assign_all({"ghost", "127.0.0.1", 1});
-  auto err = a.deliver("counter", "k1", caf::make_message(int32_t{1}));
+  auto err
+    = deliver_from_lone_node(cluster::node_address{"ghost", "127.0.0.1", 1});
   EXPECT_EQ(code_of(err), errc::timeout);
   EXPECT_TRUE(mentions(err, "cannot reach node 'ghost'")) << describe(err);
 }
 
 // A partition without an owner: retried, then an error.
 TEST(TransportFailure, UnownedPartitionGivesError) {
-  auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received);
-  auto err = a.deliver("counter", "k1", caf::make_message(int32_t{1}));
+  auto err = deliver_from_lone_node(std::nullopt);
   EXPECT_EQ(code_of(err), errc::timeout);
   EXPECT_TRUE(mentions(err, "no owner")) << describe(err);
 }
@@ -88,15 +95,11 @@ TEST(TransportFailure, UnownedPartitionGivesError) {
 // A peer whose runtime shut down: the cached handle goes with its down
 // message, and the next delivery ends in an error within the bounds.
 TEST(TransportFailure, PeerShutDownGivesErrorNotHang) {
-  auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received);
-  auto b = start_node("b", received);
-  a.view->assign_all(b.address());
-  b.view->assign_all(b.address());
-  ASSERT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{1})));
+  auto [a, b] = start_sender_and_owner(std::make_shared<inbox>());
+  ASSERT_FALSE(a.deliver_int("k1", 1));
   b.rt->shutdown();
   auto start = steady_clock::now();
-  auto err = a.deliver("counter", "k1", caf::make_message(int32_t{2}));
+  auto err = a.deliver_int("k1", 2);
   EXPECT_NE(code_of(err), errc::none);
   EXPECT_LT(steady_clock::now() - start, std::chrono::seconds{4});
 }
@@ -105,16 +108,37 @@ TEST(TransportFailure, PeerShutDownGivesErrorNotHang) {
 // go there.
 TEST(TransportFailure, PeerShutDownThenNewOwnerReceives) {
   auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received);
-  auto b = start_node("b", received);
+  auto [a, b] = start_sender_and_owner(received);
   auto c = start_node("c", received);
-  a.view->assign_all(b.address());
-  b.view->assign_all(b.address());
   c.view->assign_all(c.address());
-  ASSERT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{1})));
+  ASSERT_FALSE(a.deliver_int("k1", 1));
   b.rt->shutdown();
   a.view->assign_all(c.address());
-  EXPECT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{2})));
+  EXPECT_FALSE(a.deliver_int("k1", 2));
   EXPECT_EQ(received->wait_for(2),
             (std::vector<std::string>{"b/k1:1", "c/k1:2"}));
+}
+
+// A peer that stops answering while its connection stays open (a frozen
+// process, a black-holed network): the BASP heartbeats notice within the
+// connection timeout, and the delivery fails long before its forward
+// timeout would have.
+TEST(TransportFailure, FrozenPeerDetectedByConnectionTimeout) {
+  using namespace std::chrono_literals;
+  auto received = std::make_shared<inbox>();
+  auto opts = fast_options("a");
+  opts.forward_timeout = 30s;
+  opts.delivery_deadline = 60s;
+  auto a = start_node("a", received, opts);
+  auto b = start_node("b", received);
+  tcp_relay relay{b.router->port()};
+  a.view->assign_all({"b", "127.0.0.1", relay.port()});
+  b.view->assign_all(b.address());
+  ASSERT_FALSE(a.deliver_int("k1", 1));
+  relay.freeze();
+  auto start = steady_clock::now();
+  auto err = a.deliver_int("k1", 2);
+  EXPECT_EQ(code_of(err), errc::closed) << describe(err);
+  EXPECT_LT(steady_clock::now() - start, 5s);
+  EXPECT_EQ(received->wait_for(2, 0ms), std::vector<std::string>{"b/k1:1"});
 }

@@ -27,7 +27,7 @@ TEST(TransportRouter, HeldPartitionIsDeliveredLocally) {
   auto received = std::make_shared<inbox>();
   auto a = start_node("a", received);
   a.view->assign_all(a.address());
-  EXPECT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{7})));
+  EXPECT_FALSE(a.deliver_int("k1", 7));
   EXPECT_EQ(received->wait_for(1), std::vector<std::string>{"a/k1:7"});
 }
 
@@ -35,11 +35,8 @@ TEST(TransportRouter, HeldPartitionIsDeliveredLocally) {
 // which hands it to its virtual actor; the sender activates nothing.
 TEST(TransportRouter, ForwardedToOwnerAndDeliveredThere) {
   auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received);
-  auto b = start_node("b", received);
-  a.view->assign_all(b.address());
-  b.view->assign_all(b.address());
-  EXPECT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{1})));
+  auto [a, b] = start_sender_and_owner(received);
+  EXPECT_FALSE(a.deliver_int("k1", 1));
   EXPECT_FALSE(a.deliver("counter", "k1", caf::make_message(std::string{"x"})));
   EXPECT_EQ(received->wait_for(2),
             (std::vector<std::string>{"b/k1:1", "b/k1:x"}));
@@ -58,18 +55,14 @@ TEST(TransportRouter, MovedAnswerReroutesToNewOwner) {
   a.view->assign_after_next_read(p, c.address());
   b.view->assign_all(c.address());
   c.view->assign_all(c.address());
-  EXPECT_FALSE(a.deliver("counter", "k1", caf::make_message(int32_t{3})));
+  EXPECT_FALSE(a.deliver_int("k1", 3));
   EXPECT_EQ(received->wait_for(1), std::vector<std::string>{"c/k1:3"});
   EXPECT_EQ(b.rt->registry().incarnations("counter", "k1"), 0u);
 }
 
 // The owner's own refusal, an undefined actor type, reaches the sender.
 TEST(TransportRouter, OwnersErrorIsReported) {
-  auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received);
-  auto b = start_node("b", received);
-  a.view->assign_all(b.address());
-  b.view->assign_all(b.address());
+  auto [a, b] = start_sender_and_owner(std::make_shared<inbox>());
   auto err = a.deliver("no-such-type", "k1", caf::make_message(int32_t{1}));
   EXPECT_EQ(code_of(err), errc::not_found) << describe(err);
 }

@@ -48,10 +48,8 @@ cluster::transport_options with_point(std::string id) {
 // nothing reaches the owner.
 TEST(TransportTypes, UnannouncedTypeIsRefusedAtTheSend) {
   auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received, with_point("a"));
-  auto b = start_node("b", received, with_point("b"));
-  a.view->assign_all(b.address());
-  b.view->assign_all(b.address());
+  auto [a, b]
+    = start_sender_and_owner(received, with_point("a"), with_point("b"));
   auto err = a.deliver("counter", "k1", caf::make_message(secret{}));
   EXPECT_EQ(code_of(err), errc::invalid_argument);
   EXPECT_NE(describe(err).find("announce"), std::string::npos) << describe(err);
@@ -61,10 +59,8 @@ TEST(TransportTypes, UnannouncedTypeIsRefusedAtTheSend) {
 // An announced type crosses nodes and reaches the virtual actor intact.
 TEST(TransportTypes, AnnouncedTypeCrossesNodes) {
   auto received = std::make_shared<inbox>();
-  auto a = start_node("a", received, with_point("a"));
-  auto b = start_node("b", received, with_point("b"));
-  a.view->assign_all(b.address());
-  b.view->assign_all(b.address());
+  auto [a, b]
+    = start_sender_and_owner(received, with_point("a"), with_point("b"));
   ASSERT_FALSE(b.rt->define("plotter", [received](actor*) {
     return caf::behavior{[=](const point& p) {
       received->add("b:" + std::to_string(p.x) + "," + std::to_string(p.y));

@@ -51,7 +51,7 @@ caf::error install(runtime& rt, const transport_options& options,
 
 } // namespace
 
-module transport_module(transport_options options,
+module transport_module(const transport_options& options,
                         std::shared_ptr<const ownership_view> view) {
   module mod;
   mod.name = "cluster_transport";

@@ -8,7 +8,9 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
+#include <caf/make_message.hpp>
 #include <caf/message.hpp>
 
 #include <horae/cluster/transport/router.hpp>
@@ -48,6 +50,11 @@ struct transport_node {
 
   cluster::node_address address() const {
     return {id, "127.0.0.1", router->port()};
+  }
+
+  /// Delivers the number `x` to counter `key`; see `deliver`.
+  caf::error deliver_int(const std::string& key, int32_t x) {
+    return deliver("counter", key, caf::make_message(x));
   }
 
   /// Delivers through this node's router and waits for the outcome.
@@ -91,6 +98,18 @@ inline transport_node start_node(std::string id,
   if (err)
     throw std::runtime_error(describe(err));
   return node;
+}
+
+/// Starts sender "a" and owner "b": b owns every partition in both views.
+inline std::pair<transport_node, transport_node>
+start_sender_and_owner(const std::shared_ptr<inbox>& received,
+                       cluster::transport_options a_options = {},
+                       cluster::transport_options b_options = {}) {
+  auto a = start_node("a", received, std::move(a_options));
+  auto b = start_node("b", received, std::move(b_options));
+  a.view->assign_all(b.address());
+  b.view->assign_all(b.address());
+  return {std::move(a), std::move(b)};
 }
 
 } // namespace horae::test

@@ -8,11 +8,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include <caf/actor.hpp>
 #include <caf/error.hpp>
-#include <caf/make_message.hpp>
 #include <caf/message.hpp>
 
 #include <horae/cluster/ownership_view.hpp>
@@ -95,14 +93,6 @@ public:
   /// owner confirmed.
   void deliver(std::string type, std::string key, caf::message msg,
                delivery_callback done);
-
-  /// Delivers a message made of `xs...`; see `deliver`.
-  template <class... Ts>
-  void send(std::string type, std::string key, delivery_callback done,
-            Ts&&... xs) {
-    deliver(std::move(type), std::move(key),
-            caf::make_message(std::forward<Ts>(xs)...), std::move(done));
-  }
 
   // -- lifecycle --------------------------------------------------------------
 

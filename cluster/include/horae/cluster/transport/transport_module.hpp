@@ -22,7 +22,7 @@ namespace horae::cluster {
 /// runtime on manual time (the transport needs real sockets and time), a
 /// port in use or a host it cannot bind.
 /// @pre `view != nullptr`
-module transport_module(transport_options options,
+module transport_module(const transport_options& options,
                         std::shared_ptr<const ownership_view> view);
 
 } // namespace horae::cluster
