@@ -1,11 +1,13 @@
 // Bad input and lost peers end in error values within bounded time, never
 // in a crash or a hang.
 #include <chrono>
+#include <future>
 #include <optional>
 #include <string>
 
 #include <caf/make_message.hpp>
 
+#include <horae/cluster/partition.hpp>
 #include <horae/core/error.hpp>
 
 #include "cluster/support/tcp_relay.hpp"
@@ -141,4 +143,39 @@ TEST(TransportFailure, FrozenPeerDetectedByConnectionTimeout) {
   EXPECT_EQ(code_of(err), errc::closed) << describe(err);
   EXPECT_LT(steady_clock::now() - start, 5s);
   EXPECT_EQ(received->wait_for(2, 0ms), std::vector<std::string>{"b/k1:1"});
+}
+
+// A delivery still retrying when its router stops learns `closed`; a
+// delivery after the router stopped does too, at once.
+TEST(TransportFailure, StoppedRouterEndsPendingDeliveries) {
+  using namespace std::chrono_literals;
+  auto opts = fast_options("a");
+  opts.max_attempts = 1000;
+  opts.delivery_deadline = 60s;
+  auto a = start_node("a", std::make_shared<inbox>(), opts);
+  auto pending = a.start_delivery("counter", "k1", caf::make_message(1));
+  EXPECT_EQ(pending.wait_for(100ms), std::future_status::timeout);
+  a.router->stop();
+  ASSERT_EQ(pending.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(code_of(pending.get()), errc::closed);
+  EXPECT_EQ(code_of(a.deliver_int("k1", 2)), errc::closed);
+}
+
+// Nodes that disagree on the partition count: the owner refuses the
+// message instead of delivering it under a partition it may not hold.
+TEST(TransportFailure, PartitionCountMismatchIsRefused) {
+  auto received = std::make_shared<inbox>();
+  auto a = start_node("a", received);
+  auto b = start_node("b", received, fast_options("b"), test_partitions * 2);
+  a.view->assign_all(b.address());
+  b.view->assign_all(b.address());
+  // A key whose partition differs between the two counts.
+  std::string key = "k0";
+  for (int i = 1; cluster::partition_of("counter", key, test_partitions)
+                  == cluster::partition_of("counter", key, test_partitions * 2);
+       ++i)
+    key = "k" + std::to_string(i);
+  auto err = a.deliver_int(key, 1);
+  EXPECT_EQ(code_of(err), errc::invalid_argument);
+  EXPECT_TRUE(mentions(err, "partition count")) << describe(err);
 }

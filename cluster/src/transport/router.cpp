@@ -5,6 +5,7 @@
 #include <horae/cluster/partition.hpp>
 #include <horae/cluster/transport/announced_types.hpp>
 #include <horae/cluster/transport/router.hpp>
+#include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 
 #include "transport/delivery.hpp"
@@ -30,6 +31,11 @@ router::~router() {
 
 void router::deliver(std::string type, std::string key, caf::message msg,
                      delivery_callback done) {
+  if (!handle_) {
+    done(make_error(errc::closed, "the cluster router of node '"
+                                    + options_.node_id + "' was stopped"));
+    return;
+  }
   auto partition = partition_of(type, key, view_->partitions());
   if (view_->holds(partition)) {
     done(owner_->registry().deliver(type, key, nullptr, std::move(msg)));
@@ -54,8 +60,12 @@ void router::start() {
 }
 
 void router::stop() {
-  if (handle_)
-    caf::anon_send_exit(handle_, caf::exit_reason::user_shutdown);
+  if (!handle_)
+    return;
+  caf::anon_send_exit(handle_, caf::exit_reason::user_shutdown);
+  // The runtime destroys its actor system before its services: no handle
+  // may outlive the system it belongs to.
+  handle_ = nullptr;
 }
 
 } // namespace horae::cluster

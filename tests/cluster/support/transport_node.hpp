@@ -57,14 +57,23 @@ struct transport_node {
     return deliver("counter", key, caf::make_message(x));
   }
 
-  /// Delivers through this node's router and waits for the outcome.
-  caf::error deliver(const std::string& type, const std::string& key,
-                     caf::message msg) {
+  /// Starts a delivery through this node's router.
+  /// @returns where its outcome will appear.
+  std::future<caf::error> start_delivery(const std::string& type,
+                                         const std::string& key,
+                                         caf::message msg) {
     auto outcome = std::make_shared<std::promise<caf::error>>();
     auto result = outcome->get_future();
     router->deliver(
       type, key, std::move(msg),
       [outcome](const caf::error& err) { outcome->set_value(err); });
+    return result;
+  }
+
+  /// Delivers through this node's router and waits for the outcome.
+  caf::error deliver(const std::string& type, const std::string& key,
+                     caf::message msg) {
+    auto result = start_delivery(type, key, std::move(msg));
     if (result.wait_for(std::chrono::seconds{10}) != std::future_status::ready)
       throw std::runtime_error("delivery outcome never reported");
     return result.get();
@@ -75,12 +84,13 @@ struct transport_node {
 /// "<id>/<key>:<string>" to `received`.
 inline transport_node start_node(std::string id,
                                  std::shared_ptr<inbox> received,
-                                 cluster::transport_options opts = {}) {
+                                 cluster::transport_options opts = {},
+                                 uint32_t partitions = test_partitions) {
   if (opts.node_id.empty())
     opts = fast_options(id);
   transport_node node;
   node.id = id;
-  node.view = std::make_shared<static_ownership>(id, test_partitions);
+  node.view = std::make_shared<static_ownership>(id, partitions);
   config cfg;
   cfg.add_module(cluster::transport_module(opts, node.view));
   auto rt = runtime::make(std::move(cfg));

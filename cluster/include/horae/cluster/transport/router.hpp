@@ -72,7 +72,7 @@ public:
     return options_.node_id;
   }
 
-  /// @returns the published router actor.
+  /// @returns the published router actor; invalid after `stop`.
   const caf::actor& handle() const noexcept {
     return handle_;
   }
@@ -90,7 +90,8 @@ public:
   /// undefined type), `timeout` when no owner accepted it within the bounds
   /// (quoting the last cause: no owner, peer unreachable, moved),
   /// `closed` when the peer was lost or the runtime stopped before the
-  /// owner confirmed.
+  /// owner confirmed, or the router was stopped already.
+  /// @pre not called concurrently with the runtime's shutdown.
   void deliver(std::string type, std::string key, caf::message msg,
                delivery_callback done);
 
