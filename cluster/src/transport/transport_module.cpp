@@ -4,6 +4,7 @@
 
 #include <horae/cluster/transport/router.hpp>
 #include <horae/cluster/transport/transport_module.hpp>
+#include <horae/core/detail/runtime_system_config.hpp>
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 
@@ -13,8 +14,18 @@ namespace horae::cluster {
 
 namespace {
 
+/// @returns whether `cfg` belongs to a runtime on manual time.
+bool on_manual_time(caf::actor_system_config& cfg) {
+  auto* owned = dynamic_cast<horae::detail::runtime_system_config*>(&cfg);
+  return owned != nullptr && owned->owner()->manual_clock() != nullptr;
+}
+
 void configure_system(const transport_options& options,
                       caf::actor_system_config& cfg) {
+  // CAF's test scheduler never runs the middleman's brokers, which then
+  // outlive the system; the installer refuses such a runtime anyway.
+  if (on_manual_time(cfg))
+    return;
   cfg.load<caf::io::middleman>();
   cfg.set("middleman.heartbeat-interval", options.heartbeat_interval);
   cfg.set("middleman.connection-timeout", options.connection_timeout);
