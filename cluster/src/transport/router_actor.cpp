@@ -44,8 +44,6 @@ void finish(router_actor* self, uint64_t id, const caf::error& err) {
   d->finish(err);
 }
 
-void attempt(router_actor* self, uint64_t id);
-
 /// Schedules the next attempt after a pause that doubles per attempt.
 void retry_later(router_actor* self, uint64_t id, caf::error cause) {
   auto i = self->state.pending.find(id);
