@@ -18,7 +18,7 @@ echo "lint: clang-tidy"
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_EXPORT_COMPILE_COMMANDS=ON > /dev/null
 git ls-files 'core/*.cpp' 'journaling/*.cpp' 'facets/*.cpp' 'patterns/*.cpp' \
-    'testkit/*.cpp' \
+    'testkit/*.cpp' 'cluster/*.cpp' \
     'tools/*.cpp' 'examples/*.cpp' \
   | xargs -P "$jobs" -n 4 clang-tidy -p "$build_dir" --quiet \
       --warnings-as-errors='*' 2> "$build_dir/tidy.stderr"

@@ -34,7 +34,12 @@ runtime::runtime(horae::config cfg) : config_(std::move(cfg)) {
     clock_ = std::make_unique<system_clock>();
   system_config_ = std::make_unique<detail::runtime_system_config>(this);
   auto& sys_cfg = *system_config_;
-  // CAF's own options first, so that what the runtime itself needs wins.
+  // Modules first, so that the user's `caf` section can still override the
+  // options they set.
+  for (const auto& mod : config_.modules())
+    if (mod.configure_system)
+      mod.configure_system(sys_cfg);
+  // CAF's own options next, so that what the runtime itself needs wins.
   if (auto caf_section = caf::get_if<caf::settings>(&config_.content(), "caf"))
     for (auto& [name, value] : detail::leaves(*caf_section))
       sys_cfg.set(name, std::move(value));

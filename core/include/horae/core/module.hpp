@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor_system_config.hpp>
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/settings.hpp>
@@ -37,6 +38,9 @@ struct module {
   /// Installs the module's services into a runtime under construction.
   using installer = std::function<caf::error(runtime&)>;
 
+  /// Adjusts the CAF system configuration before the actor system exists.
+  using system_configurator = std::function<void(caf::actor_system_config&)>;
+
   /// A short name for errors and logs, e.g. "timers".
   std::string name;
 
@@ -46,6 +50,12 @@ struct module {
   std::vector<facet_descriptor> facets;
 
   installer install;
+
+  /// Optional; called by the runtime's constructor, before it creates the
+  /// `caf::actor_system`, to load CAF modules (e.g. `caf::io::middleman`),
+  /// add message types or set CAF options the module depends on. Options
+  /// from the config's `caf` section are applied afterwards and win.
+  system_configurator configure_system;
 };
 
 } // namespace horae
