@@ -1,7 +1,6 @@
 // The cluster's partition function is the store's: the lease table, the
 // fenced writes and the transport must agree on every key's partition.
 #include <horae/cluster/partition.hpp>
-
 #include <horae/journaling/partition.hpp>
 
 namespace horae::cluster {

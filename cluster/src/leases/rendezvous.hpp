@@ -7,20 +7,17 @@
 #include <string>
 #include <vector>
 
+#include <horae/journaling/partition.hpp>
+
 namespace horae::detail {
 
 /// @returns the weight of `node` for `partition` (FNV-1a over both).
 inline uint64_t rendezvous_weight(const std::string& node,
                                   uint32_t partition) noexcept {
-  uint64_t hash = 14695981039346656037ull;
-  auto mix = [&hash](unsigned char byte) {
-    hash ^= byte;
-    hash *= 1099511628211ull;
-  };
-  for (auto c : node)
-    mix(static_cast<unsigned char>(c));
-  for (int shift = 0; shift < 32; shift += 8)
-    mix(static_cast<unsigned char>((partition >> shift) & 0xff));
+  char bytes[4];
+  for (int i = 0; i < 4; ++i)
+    bytes[i] = static_cast<char>((partition >> (8 * i)) & 0xff);
+  auto hash = fnv1a(fnv1a(fnv1a_basis, node), std::string_view{bytes, 4});
   // A final mix spreads the low bits, which decide close contests.
   hash ^= hash >> 33;
   hash *= 0xff51afd7ed558ccdull;
