@@ -6,6 +6,7 @@
 #include <horae/journaling/postgres_leases.hpp>
 
 #include "leases/cluster_service.hpp"
+#include "leases/lease_view.hpp"
 
 namespace horae {
 
@@ -21,7 +22,8 @@ caf::error bad_config(const config& cfg, const std::string& what) {
   return make_error(errc::invalid_config, cfg.source() + ": " + what);
 }
 
-caf::error install(runtime& rt) {
+caf::error install(runtime& rt,
+                   const std::shared_ptr<detail::lease_view>& view) {
   const auto& cfg = rt.configuration();
   if (cfg.manual_time)
     return bad_config(cfg, "the cluster mode needs the real clock (leases "
@@ -61,13 +63,22 @@ caf::error install(runtime& rt) {
   if (auto incarnation = leases->join(); !incarnation)
     return incarnation.error();
   rt.add_service_as<reminder_ownership, detail::cluster_service>(
-    rt, std::move(leases), node_id, conninfo);
+    rt, std::move(leases), node_id, conninfo, view);
   return caf::none;
 }
 
 } // namespace
 
 module cluster_module() {
+  return cluster_module(nullptr);
+}
+
+std::shared_ptr<cluster::ownership_view> make_lease_view() {
+  return std::make_shared<detail::lease_view>();
+}
+
+module cluster_module(std::shared_ptr<cluster::ownership_view> view) {
+  auto leases_view = std::dynamic_pointer_cast<detail::lease_view>(view);
   module mod;
   mod.name = "cluster";
   mod.options = {
@@ -94,7 +105,7 @@ module cluster_module() {
                           "pause between heartbeats (renewal, membership, "
                           "claims); at most half the lease TTL"),
   };
-  mod.install = install;
+  mod.install = [leases_view](runtime& rt) { return install(rt, leases_view); };
   return mod;
 }
 

@@ -13,10 +13,12 @@ namespace horae::detail {
 
 cluster_service::cluster_service(runtime& rt,
                                  std::unique_ptr<lease_manager> leases,
-                                 std::string node_id, std::string conninfo)
+                                 std::string node_id, std::string conninfo,
+                                 std::shared_ptr<lease_view> view)
   : runtime_(&rt), leases_(std::move(leases)), node_id_(std::move(node_id)),
-    conninfo_(std::move(conninfo)) {
-  // nop
+    conninfo_(std::move(conninfo)), view_(std::move(view)) {
+  if (view_)
+    view_->bind(leases_.get());
 }
 
 std::string_view cluster_service::name() const noexcept {
@@ -56,6 +58,8 @@ void cluster_service::start() {
 void cluster_service::stop() {
   // Stopped after the reminder service (reverse order): hand everything
   // over at once instead of letting the leases run out.
+  if (view_)
+    view_->bind(nullptr);
   leases_->stop(true);
 }
 

@@ -10,13 +10,15 @@
 #include <horae/facets/reminder_ownership.hpp>
 
 #include "leases/lease_manager.hpp"
+#include "leases/lease_view.hpp"
 
 namespace horae::detail {
 
 class cluster_service final : public reminder_ownership {
 public:
   cluster_service(runtime& rt, std::unique_ptr<lease_manager> leases,
-                  std::string node_id, std::string conninfo);
+                  std::string node_id, std::string conninfo,
+                  std::shared_ptr<lease_view> view);
 
   // -- service interface ------------------------------------------------------
 
@@ -57,6 +59,9 @@ private:
   std::unique_ptr<lease_manager> leases_;
   std::string node_id_;
   std::string conninfo_;
+  /// The transport's view of the leases, if any; unbound at the stop, so
+  /// it never outlives the lease manager it reads.
+  std::shared_ptr<lease_view> view_;
 };
 
 } // namespace horae::detail

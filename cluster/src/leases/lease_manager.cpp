@@ -145,9 +145,17 @@ void lease_manager::heartbeat() {
                         "their safe end only",
                         describe(renewed.error()));
   }
+  // Who holds what elsewhere, for messages to actors of other partitions.
+  std::map<uint32_t, lease_owner> owners;
+  auto read = table_->owners();
+  if (read)
+    for (auto& owner : *read)
+      owners.emplace(owner.partition, std::move(owner));
   bool changed;
   {
     std::lock_guard<std::mutex> guard{mtx_};
+    if (read)
+      owners_ = std::move(owners);
     if (!renewed) {
       // Keep what is held until its safe end; after that, nothing.
       next = steady::now() < deadline_ ? held_ : decltype(next){};
@@ -167,6 +175,14 @@ std::optional<uint64_t> lease_manager::epoch_of(uint32_t partition) const {
     return std::nullopt; // self-fenced: the lease may be another's soon
   auto i = held_.find(partition);
   if (i == held_.end())
+    return std::nullopt;
+  return i->second;
+}
+
+std::optional<lease_owner> lease_manager::owner_of(uint32_t partition) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto i = owners_.find(partition);
+  if (i == owners_.end())
     return std::nullopt;
   return i->second;
 }

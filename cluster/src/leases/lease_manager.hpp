@@ -62,6 +62,11 @@ public:
   /// @returns the partitions held and still safe to act on. Thread-safe.
   std::vector<uint32_t> held() const;
 
+  /// @returns the owner of `partition` as the last heartbeat read it
+  ///          (node id and router endpoint), or none while it has none.
+  ///          Thread-safe.
+  std::optional<lease_owner> owner_of(uint32_t partition) const;
+
   uint32_t partitions() const noexcept {
     return partitions_;
   }
@@ -91,6 +96,8 @@ private:
   mutable std::mutex mtx_;
   std::map<uint32_t, uint64_t> held_;
   steady::time_point deadline_;
+  /// Every partition's owner, read once per heartbeat for routing.
+  std::map<uint32_t, lease_owner> owners_;
 
   /// Given up locally in the last heartbeat, released in the next one: in
   /// between, fires already handed to actors are recorded under the old

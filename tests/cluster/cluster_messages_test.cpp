@@ -1,0 +1,142 @@
+// Messages between the nodes of a cluster: the transport reads the node's
+// leases, so a message sent on any node reaches the actor on the node that
+// holds its partition, and nowhere else.
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <horae/cluster/cluster_module.hpp>
+#include <horae/cluster/transport/router.hpp>
+#include <horae/cluster/transport/transport_module.hpp>
+#include <horae/core/config/config.hpp>
+#include <horae/core/error.hpp>
+#include <horae/core/runtime.hpp>
+#include <horae/facets/reminder_ownership.hpp>
+#include <horae/facets/reminders_module.hpp>
+#include <horae/facets/timers_module.hpp>
+#include <horae/journaling/partition.hpp>
+
+#include "cluster/support/transport_node.hpp"
+#include "support/postgres_schema.hpp"
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace std::chrono_literals;
+using namespace horae;
+
+namespace {
+
+constexpr uint32_t partitions = 16;
+
+/// A port nothing listens on right now (the OS picks it).
+uint16_t free_port() {
+  auto fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+/// Which node each cart received its message on.
+struct received {
+  std::mutex mtx;
+  std::map<std::string, std::string> node_of;
+};
+
+class PostgresClusterMessages : public ::testing::Test {
+protected:
+  std::unique_ptr<runtime> node(const std::string& id) {
+    auto port = free_port();
+    auto view = make_lease_view();
+    auto opts = test::fast_options(id);
+    opts.port = port;
+    config cfg;
+    cfg.add_module(timers_module());
+    cfg.add_module(cluster_module(view));
+    cfg.add_module(cluster::transport_module(opts, view));
+    cfg.add_module(reminders_module());
+    auto set = [&cfg](const char* key, caf::config_value value) {
+      if (auto err = cfg.set(key, std::move(value)))
+        throw std::runtime_error(describe(err));
+    };
+    set("horae.log.level", caf::config_value{std::string{"off"}});
+    set("horae.cluster.node-id", caf::config_value{id});
+    set("horae.cluster.db", caf::config_value{schema.conninfo()});
+    set("horae.cluster.endpoint",
+        caf::config_value{"127.0.0.1:" + std::to_string(port)});
+    set("horae.cluster.partitions", caf::config_value{int64_t{partitions}});
+    set("horae.cluster.lease-ttl",
+        caf::config_value{caf::timespan{std::chrono::milliseconds{1500}}});
+    set("horae.cluster.renew-interval",
+        caf::config_value{caf::timespan{std::chrono::milliseconds{200}}});
+    auto log = inbox;
+    auto made = runtime::make(std::move(cfg), [log, id](runtime& rt) {
+      return rt.define("cart", [log, id](actor* self) -> caf::behavior {
+        return {
+          [log, id, self](const std::string&) {
+            std::lock_guard<std::mutex> guard{log->mtx};
+            log->node_of[self->display_name()] = id;
+          },
+        };
+      });
+    });
+    if (!made)
+      throw std::runtime_error(describe(made.error()));
+    return std::move(*made);
+  }
+
+  static reminder_ownership& ownership(runtime& rt) {
+    return *rt.find_service<reminder_ownership>();
+  }
+
+  test::postgres_schema schema;
+  std::shared_ptr<received> inbox = std::make_shared<received>();
+};
+
+TEST_F(PostgresClusterMessages, MessagesReachTheNodeHoldingThePartition) {
+  auto a = node("a");
+  auto b = node("b");
+  auto until = std::chrono::steady_clock::now() + 15s;
+  auto split = [&] {
+    auto ha = ownership(*a).held().size();
+    auto hb = ownership(*b).held().size();
+    return ha > 0 && hb > 0 && ha + hb == partitions;
+  };
+  while (!split() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(split()) << "the partitions did not split";
+  std::this_thread::sleep_for(300ms); // one more heartbeat reads the owners
+  auto* router = a->find_service<cluster::router>();
+  ASSERT_NE(router, nullptr);
+  constexpr int carts = 20;
+  for (int i = 0; i < carts; ++i) {
+    std::promise<caf::error> outcome;
+    router->deliver(
+      "cart", std::to_string(i), caf::make_message(std::string{"item"}),
+      [&outcome](const caf::error& err) { outcome.set_value(err); });
+    auto err = outcome.get_future().get();
+    EXPECT_FALSE(err) << "cart " << i << ": " << describe(err);
+  }
+  std::lock_guard<std::mutex> guard{inbox->mtx};
+  ASSERT_EQ(inbox->node_of.size(), static_cast<size_t>(carts));
+  int remote = 0;
+  for (int i = 0; i < carts; ++i) {
+    auto key = std::to_string(i);
+    auto p = partition_of("cart", key, partitions);
+    auto owner = ownership(*a).epoch_of(p) ? "a" : "b";
+    EXPECT_EQ(inbox->node_of["cart/" + key], owner)
+      << "cart " << key << " was activated off its partition's holder";
+    remote += owner == std::string{"b"};
+  }
+  EXPECT_GT(remote, 0) << "no message crossed nodes";
+}
+
+} // namespace
