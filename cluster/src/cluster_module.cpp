@@ -77,7 +77,7 @@ std::shared_ptr<cluster::ownership_view> make_lease_view() {
   return std::make_shared<detail::lease_view>();
 }
 
-module cluster_module(std::shared_ptr<cluster::ownership_view> view) {
+module cluster_module(const std::shared_ptr<cluster::ownership_view>& view) {
   auto leases_view = std::dynamic_pointer_cast<detail::lease_view>(view);
   module mod;
   mod.name = "cluster";

@@ -20,7 +20,7 @@ module cluster_module();
 /// this node's leases, for `cluster::transport_module(options, view)`:
 /// messages for actors of partitions held elsewhere then go to their
 /// owner's router, whose endpoint is `horae.cluster.endpoint` there.
-module cluster_module(std::shared_ptr<cluster::ownership_view> view);
+module cluster_module(const std::shared_ptr<cluster::ownership_view>& view);
 
 /// @returns an ownership view for `cluster_module(view)` and the
 ///          transport; it holds nothing until the cluster module installs.
