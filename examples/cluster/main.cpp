@@ -40,10 +40,6 @@ namespace {
 
 std::atomic<bool> stop_requested{false};
 
-horae::option_spec option_spec_flag(std::string key, std::string what) {
-  return horae::option_spec::boolean(std::move(key), false, std::move(what));
-}
-
 void on_signal(int) {
   stop_requested = true;
 }
@@ -152,13 +148,13 @@ int main(int argc, char** argv) {
   if (!standalone)
     loader.add_module(horae::cluster_module());
   loader.add_module(horae::reminders_module());
-  loader.add_option(option_spec_flag("standalone",
-                                     "one runtime without the cluster "
-                                     "module, on the reminders module's "
-                                     "store"));
-  loader.add_option(option_spec_flag(
-    "once", "with --seed: one-shot reminders instead of periodic ones"));
   using horae::option_spec;
+  loader.add_option(option_spec::boolean("standalone", false,
+                                         "one runtime without the cluster "
+                                         "module, on the reminders module's "
+                                         "store"));
+  loader.add_option(option_spec::boolean(
+    "once", false, "with --seed: one-shot reminders instead of periodic ones"));
   loader.add_option(option_spec::duration("duration", 0s, 0s, 24h * 365,
                                           "how long to run (0: until "
                                           "SIGINT or SIGTERM)"));

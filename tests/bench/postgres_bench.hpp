@@ -71,31 +71,6 @@ private:
   std::string conninfo_;
 };
 
-/// A fresh schema for one measurement, dropped at the end.
-class bench_schema {
-public:
-  bench_schema(std::string server, std::string name)
-    : server_(std::move(server)), name_(std::move(name)) {
-    pg_exec(server_, "SET client_min_messages = warning; DROP SCHEMA IF "
-                     "EXISTS "
-                       + name_ + " CASCADE; " + "CREATE SCHEMA " + name_);
-  }
-
-  ~bench_schema() {
-    pg_exec(server_, "SET client_min_messages = warning; DROP SCHEMA IF "
-                     "EXISTS "
-                       + name_ + " CASCADE");
-  }
-
-  std::string conninfo() const {
-    return server_ + " options='-c search_path=" + name_ + "'";
-  }
-
-private:
-  std::string server_;
-  std::string name_;
-};
-
 /// One transaction per row (autocommit INSERTs, prepared once) on the
 /// store's own schema. @returns rows per second.
 double postgres_baseline(const std::string& conninfo, size_t rows,

@@ -27,6 +27,7 @@
 #include <horae/core/error.hpp>
 #include <horae/journaling/postgres_store.hpp>
 #include <horae/journaling/sqlite_store.hpp>
+#include <horae/testkit/scratch_schema.hpp>
 
 #include "postgres_bench.hpp"
 #include <sqlite3.h>
@@ -324,7 +325,7 @@ double postgres_section(const settings& s, clock::wall_time base,
               horae::describe_postgres_target(server).c_str(),
               server_setting(server, "fsync").c_str(),
               server_setting(server, "synchronous_commit").c_str());
-  bench_schema baseline_schema{server, "horae_bench_baseline"};
+  horae::testkit::scratch_schema baseline_schema{server};
   open_store(baseline_schema.conninfo())->close(); // creates the schema
   auto base_rate
     = postgres_baseline(baseline_schema.conninfo(), s.baseline_rows, base);
@@ -332,7 +333,7 @@ double postgres_section(const settings& s, clock::wall_time base,
               s.baseline_rows, base_rate);
   double group_rate = 0;
   {
-    bench_schema schema{server, "horae_bench_group"};
+    horae::testkit::scratch_schema schema{server};
     auto store = open_store(schema.conninfo());
     group_rate = fill(*store, s.rows, s.submitters, s.window, base, false);
   }
@@ -340,7 +341,7 @@ double postgres_section(const settings& s, clock::wall_time base,
               "flight, %.0f rows/s\n",
               s.rows, s.submitters, s.window, group_rate);
   if (s.restart_rows > 0) {
-    bench_schema schema{server, "horae_bench_restart"};
+    horae::testkit::scratch_schema schema{server};
     restart(schema.conninfo(), s, base, "postgres");
   }
   std::printf("postgres_group_rows_per_s=%.0f\n", group_rate);

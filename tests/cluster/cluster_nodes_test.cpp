@@ -21,6 +21,7 @@
 #include <horae/facets/timers_module.hpp>
 #include <horae/journaling/partition.hpp>
 
+#include "cluster/support/cluster_node_config.hpp"
 #include "support/postgres_schema.hpp"
 #include <gtest/gtest.h>
 
@@ -54,22 +55,13 @@ protected:
     cfg.add_module(timers_module());
     cfg.add_module(cluster_module());
     cfg.add_module(reminders_module());
-    auto set = [&cfg](const char* key, caf::config_value value) {
-      if (auto err = cfg.set(key, std::move(value)))
-        throw std::runtime_error(describe(err));
-    };
-    set("horae.log.level", caf::config_value{std::string{"off"}});
-    set("horae.cluster.node-id", caf::config_value{id});
-    set("horae.cluster.db", caf::config_value{schema.conninfo()});
-    set("horae.cluster.partitions", caf::config_value{int64_t{partitions}});
-    set("horae.cluster.lease-ttl",
-        caf::config_value{caf::timespan{std::chrono::milliseconds{1500}}});
-    set("horae.cluster.renew-interval",
-        caf::config_value{caf::timespan{std::chrono::milliseconds{200}}});
-    set("horae.reminders.min-period",
-        caf::config_value{caf::timespan{std::chrono::milliseconds{100}}});
-    set("horae.reminders.lookahead",
-        caf::config_value{caf::timespan{std::chrono::seconds{2}}});
+    test::configure_test_node(cfg, id, schema.conninfo(), partitions);
+    test::set_or_throw(
+      cfg, "horae.reminders.min-period",
+      caf::config_value{caf::timespan{std::chrono::milliseconds{100}}});
+    test::set_or_throw(
+      cfg, "horae.reminders.lookahead",
+      caf::config_value{caf::timespan{std::chrono::seconds{2}}});
     auto log = fires;
     auto made = runtime::make(std::move(cfg), [log, id](runtime& rt) {
       return rt.define("billing", [log, id](actor* self) -> caf::behavior {

@@ -234,10 +234,9 @@ void reminder_dispatcher::on_ownership_changed() {
     if (!owns(entries_.key(id)) && e.state == phase::waiting)
       lost.push_back(&e);
   });
-  for (auto* e : lost) {
-    disarm(*e);
-    erase(*e);
-  }
+  for (auto* e : lost)
+    erase(*e); // erasing disarms
+
   // Partitions taken over may hold overdue rows behind the cursor: read
   // the window again from the start (loaded rows are not loaded twice).
   loaded_through_ = due_position::start();
@@ -292,7 +291,6 @@ void reminder_dispatcher::begin_attempt(const reminder_key& key, entry& e) {
   // In a cluster, only the partition's holder fires; a fire this node lost
   // meanwhile is its successor's now.
   if (!owns(key)) {
-    disarm(e);
     erase(e);
     return;
   }
@@ -560,7 +558,6 @@ void reminder_dispatcher::on_recorded(const fire_recorded& msg) {
     if (code_of(msg.error) == errc::not_owner) {
       // The partition moved on while this fire was out: its new holder
       // loads the row as it was and fires it again (at-least-once).
-      disarm(e);
       erase(e);
       return;
     }

@@ -68,13 +68,6 @@ constexpr const char* owners_sql
 
 #undef HORAE_PG_UNTIL
 
-std::string joined(const std::vector<uint32_t>& xs) {
-  std::string str;
-  for (auto x : xs)
-    str += (str.empty() ? "" : ",") + std::to_string(x);
-  return str;
-}
-
 std::vector<lease_grant> grants_of(const detail::pg_result& res) {
   std::vector<lease_grant> result;
   for (int row = 0; row < res.rows(); ++row) {
@@ -137,7 +130,7 @@ public:
     params.text(opts_.node_id)
       .int8(static_cast<int64_t>(incarnation_))
       .int8(ttl.count())
-      .text(joined(wanted));
+      .partitions(wanted);
     auto res = db_->exec(claim_sql, params, "claiming leases");
     if (!res)
       return std::move(res.error());
@@ -150,7 +143,7 @@ public:
     detail::pg_params params;
     params.text(opts_.node_id)
       .int8(static_cast<int64_t>(incarnation_))
-      .text(joined(partitions));
+      .partitions(partitions);
     auto res = db_->exec(release_sql, params, "releasing leases");
     return res ? caf::none : std::move(res.error());
   }

@@ -39,6 +39,15 @@ public:
     return raw(storage_.back().data(), storage_.back().size(), pg_type::text);
   }
 
+  /// Binds partitions as the comma-separated text that the statements turn
+  /// into an array (`string_to_array($n, ',')::int[]`).
+  pg_params& partitions(const std::vector<uint32_t>& xs) {
+    std::string str;
+    for (auto x : xs)
+      str += (str.empty() ? "" : ",") + std::to_string(x);
+    return text(std::move(str));
+  }
+
   /// Binds `size` bytes at `data` without copying them: they must outlive
   /// the statement's sending.
   pg_params& bytes(const void* data, size_t size) {

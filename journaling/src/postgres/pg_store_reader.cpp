@@ -93,12 +93,10 @@ pg_store::due_after(const due_position& after, clock::wall_time limit,
     .int8(to_sql_limit(max_rows));
   if (!opts_.held_partitions)
     return query(pg_sql::due_after, params, "reading due reminders");
-  std::string held;
-  for (auto p : opts_.held_partitions())
-    held += (held.empty() ? "" : ",") + std::to_string(p);
+  auto held = opts_.held_partitions();
   if (held.empty())
     return std::vector<reminder_record>{};
-  params.text(std::move(held));
+  params.partitions(held);
   return query(pg_sql::due_after_in, params, "reading due reminders");
 }
 

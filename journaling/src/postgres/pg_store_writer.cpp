@@ -1,6 +1,7 @@
 // The write side of the PostgreSQL store: each batch is one transaction sent
 // as a single libpq pipeline.
 #include <algorithm>
+#include <cstdint>
 
 #include <horae/core/error.hpp>
 
@@ -196,23 +197,34 @@ bool pg_store::try_batch(write_request* first, size_t n) {
     fail_all(db.error(nullptr, "starting a pipeline"));
     return false;
   }
-  auto send = [&](const char* sql, const pg_params& p) {
-    return PQsendQueryPrepared(conn, db.prepared_name(sql).c_str(), p.size(),
-                               p.values(), p.lengths(), p.formats(), 1)
-           != 0;
-  };
-  auto sent = began_outside
-              || PQsendQueryParams(conn, pg_sql::begin, 0, nullptr, nullptr,
-                                   nullptr, nullptr, 1)
-                   != 0;
-  for (size_t k = 0; sent && k < n; ++k)
+  // What each result will answer, in the order the queries are sent:
+  // BEGIN (unless a fenced batch began it already), one per request that
+  // reaches the database, COMMIT; then comes the sync.
+  constexpr size_t begin_query = SIZE_MAX - 1;
+  constexpr size_t commit_query = SIZE_MAX;
+  std::vector<size_t> order;
+  if (!began_outside)
+    order.push_back(begin_query);
+  for (size_t k = 0; k < n; ++k)
     if (statements[k] != nullptr)
-      sent = send(statements[k], params[k]);
-  sent = sent
-         && PQsendQueryParams(conn, pg_sql::commit, 0, nullptr, nullptr,
-                              nullptr, nullptr, 1)
-              != 0
-         && PQpipelineSync(conn) != 0;
+      order.push_back(k);
+  order.push_back(commit_query);
+  auto sent = true;
+  for (auto i = order.begin(); sent && i != order.end(); ++i) {
+    if (*i == begin_query || *i == commit_query) {
+      auto sql = *i == begin_query ? pg_sql::begin : pg_sql::commit;
+      sent
+        = PQsendQueryParams(conn, sql, 0, nullptr, nullptr, nullptr, nullptr, 1)
+          != 0;
+    } else {
+      const auto& p = params[*i];
+      sent
+        = PQsendQueryPrepared(conn, db.prepared_name(statements[*i]).c_str(),
+                              p.size(), p.values(), p.lengths(), p.formats(), 1)
+          != 0;
+    }
+  }
+  sent = sent && PQpipelineSync(conn) != 0;
   if (!sent) {
     auto err = db.error(nullptr, "sending a batch");
     PQexitPipelineMode(conn);
@@ -220,22 +232,13 @@ bool pg_store::try_batch(write_request* first, size_t n) {
     fail_all(err);
     return true;
   }
-  // Results arrive in order: BEGIN, one per statement, COMMIT, then the
-  // sync. After the first error the server skips the rest (reported as
-  // aborted) up to the sync, and the transaction is gone.
+  // After the first error the server skips the rest (reported as aborted)
+  // up to the sync, and the transaction is gone.
   caf::error batch_err;
   bool began = began_outside;
   bool committed = false;
-  size_t next = 0; // index of the request the next result belongs to
-  auto step = 0;   // 0: BEGIN, 1: statements, 2: COMMIT, 3: sync
-  if (began_outside) {
-    step = 1;
-    while (next < n && statements[next] == nullptr)
-      ++next;
-    if (next == n)
-      step = 2;
-  }
-  while (step < 4) {
+  size_t answered = 0;
+  for (;;) {
     if (auto err = db.await_input("committing a batch")) {
       batch_err = err;
       break;
@@ -249,38 +252,22 @@ bool pg_store::try_batch(write_request* first, size_t n) {
       continue; // end of one query's results
     }
     auto status = PQresultStatus(res.get());
-    if (status == PGRES_PIPELINE_SYNC) {
-      step = 4;
+    if (status == PGRES_PIPELINE_SYNC)
       break;
-    }
     if (status == PGRES_FATAL_ERROR && !batch_err)
       batch_err = db.error(res.get(), "committing a batch");
+    if (answered == order.size())
+      continue; // nothing is expected before the sync any more
     auto ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
-    if (step == 0) {
+    auto query = order[answered++];
+    if (query == begin_query)
       began = ok;
-      step = 1;
-      while (next < n && statements[next] == nullptr)
-        ++next;
-      if (next == n)
-        step = 2;
-      continue;
-    }
-    if (step == 1) {
-      if (ok)
-        take_result(first[next], res);
-      ++next;
-      while (next < n && statements[next] == nullptr)
-        ++next;
-      if (next == n)
-        step = 2;
-      continue;
-    }
-    if (step == 2) {
+    else if (query == commit_query)
       // A COMMIT of a transaction that failed reports ROLLBACK, not an
       // error: only the word COMMIT means the batch is durable.
       committed = ok && std::string{PQcmdStatus(res.get())} == "COMMIT";
-      step = 3;
-    }
+    else if (ok)
+      take_result(first[query], res);
   }
   // A connection left in pipeline mode would refuse the next batch's
   // preparation; when leaving fails, start afresh.
@@ -301,7 +288,7 @@ caf::error pg_store::fence_batch(write_request* first, size_t n) {
   // The epoch each request expects, from this node's own view of its
   // leases; a partition it does not hold is refused before the database.
   std::vector<std::pair<uint32_t, uint64_t>> expected(n);
-  std::string wanted;
+  std::vector<uint32_t> wanted;
   for (size_t k = 0; k < n; ++k) {
     auto& req = first[k];
     if (req.invalid)
@@ -315,14 +302,14 @@ caf::error pg_store::fence_batch(write_request* first, size_t n) {
       continue;
     }
     expected[k] = {p, *epoch};
-    wanted += (wanted.empty() ? "" : ",") + std::to_string(p);
+    wanted.push_back(p);
   }
   if (wanted.empty())
     return caf::none;
   if (auto err = db.run(pg_sql::begin, "starting a fenced batch"))
     return err;
   pg_params params;
-  params.text(wanted)
+  params.partitions(wanted)
     .text(opts_.node_id)
     .int8(static_cast<int64_t>(opts_.incarnation));
   auto held = db.exec(pg_sql::lock_leases, params, "locking the leases");
