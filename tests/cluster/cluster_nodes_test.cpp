@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include <horae/journaling/partition.hpp>
 
 #include "cluster/support/cluster_node_config.hpp"
+#include "cluster/support/tcp_relay.hpp"
 #include "support/postgres_schema.hpp"
 #include <gtest/gtest.h>
 
@@ -50,12 +52,15 @@ struct fire_log {
 
 class PostgresClusterNodes : public ::testing::Test {
 protected:
-  std::unique_ptr<runtime> node(const std::string& id) {
+  /// Starts node `id` on `db` (by default the test's schema, directly).
+  std::unique_ptr<runtime> node(const std::string& id, std::string db = {}) {
     config cfg;
     cfg.add_module(timers_module());
     cfg.add_module(cluster_module());
     cfg.add_module(reminders_module());
-    test::configure_test_node(cfg, id, schema.conninfo(), partitions);
+    if (db.empty())
+      db = schema.conninfo();
+    test::configure_test_node(cfg, id, db, partitions);
     test::set_or_throw(
       cfg, "horae.reminders.min-period",
       caf::config_value{caf::timespan{std::chrono::milliseconds{100}}});
@@ -80,6 +85,22 @@ protected:
     if (!made)
       throw std::runtime_error(describe(made.error()));
     return std::move(*made);
+  }
+
+  /// @returns the test's schema reached through `relay` (the last of a
+  ///          repeated keyword wins in a connection string).
+  std::string through(const test::tcp_relay& relay) {
+    return schema.conninfo()
+           + " host=127.0.0.1 port=" + std::to_string(relay.port());
+  }
+
+  /// @returns the port of the tests' server.
+  static uint16_t server_port() {
+    std::smatch m;
+    auto server = test::postgres_server();
+    if (!std::regex_search(server, m, std::regex{"port=([0-9]+)"}))
+      throw std::runtime_error("no port in " + server);
+    return static_cast<uint16_t>(std::stoi(m[1].str()));
   }
 
   static reminder_ownership& ownership(runtime& rt) {
@@ -180,6 +201,48 @@ TEST_F(PostgresClusterNodes, PartitionsAreSharedAndRemindersFollowThem) {
     return true;
   }))
     << "a reminder stopped firing after its node left";
+}
+
+// A node whose database connection freezes (no byte passes, nothing closes)
+// cannot renew, and its heartbeat waits out the statement timeout. Its
+// actors end at the leases' safe end all the same, before the leases can
+// expire and another node may activate them; that node then does.
+TEST_F(PostgresClusterNodes, FrozenConnectionEndsActivationsBeforeExpiry) {
+  test::tcp_relay relay{server_port()};
+  auto a = node("a", through(relay));
+  ASSERT_TRUE(
+    eventually([&] { return ownership(*a).held().size() == partitions; }))
+    << "the node did not take every partition";
+  auto p = partition_of("billing", "frozen", partitions);
+  ASSERT_FALSE(a->registry().deliver("billing", "frozen", nullptr,
+                                     caf::make_message(std::string{})));
+  ASSERT_EQ(a->registry().active_count(), 1u);
+  relay.freeze();
+  auto b = node("b");
+  // Polled together: a's activation must be gone while b cannot yet hold
+  // the partition.
+  bool b_held_first = false;
+  ASSERT_TRUE(eventually(
+    [&] {
+      if (ownership(*b).epoch_of(p))
+        b_held_first = a->registry().active_count() != 0;
+      return a->registry().active_count() == 0;
+    },
+    4s))
+    << "the activation outlived the leases' safe end on a frozen connection";
+  EXPECT_FALSE(b_held_first)
+    << "another node held the partition while the activation lived on";
+  EXPECT_FALSE(ownership(*a).epoch_of(p));
+  EXPECT_EQ(code_of(a->registry().deliver("billing", "frozen", nullptr,
+                                          caf::make_message(std::string{}))),
+            errc::not_owner);
+  // The successor takes over once the leases expired, and activates.
+  ASSERT_TRUE(eventually([&] { return ownership(*b).epoch_of(p).has_value(); }))
+    << "no node took over the frozen node's partitions";
+  EXPECT_FALSE(b->registry().deliver("billing", "frozen", nullptr,
+                                     caf::make_message(std::string{})));
+  EXPECT_EQ(b->registry().active_count(), 1u);
+  relay.thaw(); // a stops without waiting out its timeouts
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 #include "leases/lease_manager.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <horae/core/error.hpp>
 #include <horae/core/logging.hpp>
@@ -39,7 +40,41 @@ caf::expected<uint64_t> lease_manager::join() {
 
 void lease_manager::start(change_fn on_change) {
   on_change_ = std::move(on_change);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    watching_ = true;
+  }
   thread_ = std::thread{[this] { run(); }};
+  fence_thread_ = std::thread{[this] { watch_fence(); }};
+}
+
+void lease_manager::watch_fence() {
+  std::unique_lock<std::mutex> guard{mtx_};
+  while (watching_) {
+    if (held_.empty() || fenced_) {
+      fence_cv_.wait(guard);
+      continue;
+    }
+    if (steady::now() < deadline_) {
+      fence_cv_.wait_until(guard, deadline_);
+      continue;
+    }
+    // The safe end passed without a renewal: epoch_of and held() already
+    // answer nothing; the partitions' actors must end now, not whenever
+    // the heartbeat returns.
+    fenced_ = true;
+    guard.unlock();
+    cluster_log()->warn("no renewal of the leases before their safe end; "
+                        "stopped acting on every partition");
+    report_change();
+    guard.lock();
+  }
+}
+
+void lease_manager::report_change() {
+  std::lock_guard<std::mutex> guard{change_mtx_};
+  if (on_change_)
+    on_change_();
 }
 
 void lease_manager::run() {
@@ -63,14 +98,20 @@ void lease_manager::stop(bool graceful) {
   stop_cv_.notify_all();
   if (thread_.joinable())
     thread_.join();
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    watching_ = false;
+  }
+  fence_cv_.notify_all();
+  if (fence_thread_.joinable())
+    fence_thread_.join();
   if (!graceful)
     return;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     held_.clear();
   }
-  if (on_change_)
-    on_change_();
+  report_change();
   if (auto err = table_->leave())
     cluster_log()->warn("leaving the cluster: {}; other nodes take over "
                         "once the leases expire",
@@ -161,12 +202,19 @@ void lease_manager::heartbeat() {
       next = steady::now() < deadline_ ? held_ : decltype(next){};
       deadline = deadline_;
     }
-    changed = next != held_;
+    // After a fence, what a renewal brings back is news even where the
+    // set is the same: the fence watch reported it all gone.
+    auto was_fenced = std::exchange(fenced_, fenced_ && !renewed);
+    if (renewed)
+      changed = next != held_ || was_fenced;
+    else
+      changed = next != held_ && !was_fenced; // reported by the fence watch
     held_ = std::move(next);
     deadline_ = deadline;
   }
-  if (changed && on_change_)
-    on_change_();
+  fence_cv_.notify_all();
+  if (changed)
+    report_change();
 }
 
 std::optional<uint64_t> lease_manager::epoch_of(uint32_t partition) const {

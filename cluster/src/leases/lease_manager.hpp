@@ -86,6 +86,16 @@ private:
 
   void run();
 
+  /// The fence watch: wakes at the safe end of the held leases and, if no
+  /// heartbeat renewed them by then (one may hang on a frozen database
+  /// connection), tells `on_change` that nothing is held any more, so the
+  /// partitions' actors end before the leases can expire.
+  void watch_fence();
+
+  /// Runs `on_change_`, one call at a time (the heartbeat and the fence
+  /// watch both report).
+  void report_change();
+
   std::unique_ptr<postgres_leases> table_;
   lease_settings settings_;
   std::string node_id_;
@@ -105,8 +115,18 @@ private:
   /// only.
   std::vector<uint32_t> draining_;
 
+  /// Set by the fence watch once it reported the safe end passed; cleared
+  /// by the next renewal. Guarded by `mtx_`.
+  bool fenced_ = false;
+  /// Wakes the fence watch when the safe end moves or the manager stops.
+  std::condition_variable fence_cv_;
+  /// Guarded by `mtx_`: the fence watch runs while true.
+  bool watching_ = false;
+
   change_fn on_change_;
+  std::mutex change_mtx_;
   std::thread thread_;
+  std::thread fence_thread_;
   std::mutex stop_mtx_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

@@ -20,13 +20,18 @@
 
 namespace horae::test {
 
-/// Listens on 127.0.0.1 (an OS-picked port) and relays every connection to
-/// 127.0.0.1:`target_port` until `freeze()`.
+/// Listens on 127.0.0.1:`listen_port` (0: one the OS picks) and relays
+/// every connection to 127.0.0.1:`target_port` until `freeze()`.
 class tcp_relay {
 public:
-  explicit tcp_relay(uint16_t target_port) : target_port_(target_port) {
+  explicit tcp_relay(uint16_t target_port, uint16_t listen_port = 0)
+    : target_port_(target_port) {
     listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    auto addr = loopback(0);
+    // A relay started again on its old port must not wait for the old
+    // connections' TIME_WAIT.
+    int yes = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    auto addr = loopback(listen_port);
     socklen_t len = sizeof(addr);
     if (listener_ < 0
         || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0
@@ -61,6 +66,12 @@ public:
     // Bytes the relay thread is copying right now still pass; wait for it.
     while (!paused_)
       std::this_thread::sleep_for(std::chrono::milliseconds{1});
+  }
+
+  /// Relays again what waited meanwhile, and whatever comes next.
+  void thaw() {
+    paused_ = false;
+    frozen_ = false;
   }
 
 private:
