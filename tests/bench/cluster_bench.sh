@@ -11,17 +11,9 @@ set -euo pipefail
 bin="$1"
 n="${2:-50000}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-work="$(mktemp -d -t horae-cluster-bench.XXXXXX)"
-state="$work/server"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  "$here/../support/pg_throwaway.sh" stop "$state" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-HORAE_PG_DURABLE=1 "$here/../support/pg_throwaway.sh" start "$state"
-server="$(cat "$state/conninfo")"
+export HORAE_PG_DURABLE=1
+# shellcheck source=support/throwaway_server.sh
+. "$here/support/throwaway_server.sh" cluster-bench
 common=(--horae.reminders.max-delivery-rate=1000000
         --horae.reminders.max-window=100000 --horae.log.level=warn)
 

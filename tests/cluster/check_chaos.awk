@@ -33,7 +33,7 @@ function fault_of(node, t) {
 function cut_end(node, start, end) {
   if (node == "n2" && end > t_kill) end = t_kill
   if (node == "n3" && start < t_stop && end > t_stop) end = t_stop
-  if (node == "n1" && end > t_leave) end = t_leave
+  if (node == "n1" && t_leave > 0 && end > t_leave) end = t_leave
   if (end > t_end) end = t_end
   return end
 }

@@ -5,7 +5,11 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
+#include <vector>
+
+#include <caf/scoped_actor.hpp>
 
 #include <horae/cluster/cluster_module.hpp>
 #include <horae/cluster/transport/router.hpp>
@@ -71,9 +75,15 @@ protected:
     auto made = runtime::make(std::move(cfg), [log, id](runtime& rt) {
       return rt.define("cart", [log, id](actor* self) -> caf::behavior {
         return {
-          [log, id, self](const std::string&) {
-            std::lock_guard<std::mutex> guard{log->mtx};
-            log->node_of[self->display_name()] = id;
+          [log, id, self](const std::string& item) {
+            {
+              std::lock_guard<std::mutex> guard{log->mtx};
+              log->node_of[self->display_name()] = id;
+            }
+            // "where": the sender asks which node answers.
+            if (item == "where" && self->current_sender() != nullptr)
+              self->send(caf::actor_cast<caf::actor>(self->current_sender()),
+                         self->display_name() + "@" + id);
           },
         };
       });
@@ -87,23 +97,52 @@ protected:
     return *rt.find_service<reminder_ownership>();
   }
 
+  /// Starts nodes a and b and waits until they share the partitions and
+  /// each has read the other's.
+  void start_two_nodes() {
+    a = node("a");
+    b = node("b");
+    auto until = std::chrono::steady_clock::now() + 15s;
+    auto split = [&] {
+      auto ha = ownership(*a).held().size();
+      auto hb = ownership(*b).held().size();
+      return ha > 0 && hb > 0 && ha + hb == partitions;
+    };
+    while (!split() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(20ms);
+    ASSERT_TRUE(split()) << "the partitions did not split";
+    std::this_thread::sleep_for(300ms); // one more heartbeat reads the owners
+  }
+
+  /// @returns keys of "cart" whose partition b holds, `n` of them.
+  std::vector<std::string> keys_on_b(size_t n) {
+    std::vector<std::string> keys;
+    for (int i = 0; keys.size() < n; ++i) {
+      auto key = "k" + std::to_string(i);
+      if (ownership(*b).epoch_of(partition_of("cart", key, partitions)))
+        keys.push_back(key);
+    }
+    return keys;
+  }
+
   test::postgres_schema schema;
   std::shared_ptr<received> inbox = std::make_shared<received>();
+  std::unique_ptr<runtime> a;
+  std::unique_ptr<runtime> b;
 };
 
+/// Not announced to the transport: cannot cross nodes.
+struct unannounced {
+  int32_t value = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, unannounced& x) {
+  return f(x.value);
+}
+
 TEST_F(PostgresClusterMessages, MessagesReachTheNodeHoldingThePartition) {
-  auto a = node("a");
-  auto b = node("b");
-  auto until = std::chrono::steady_clock::now() + 15s;
-  auto split = [&] {
-    auto ha = ownership(*a).held().size();
-    auto hb = ownership(*b).held().size();
-    return ha > 0 && hb > 0 && ha + hb == partitions;
-  };
-  while (!split() && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(20ms);
-  ASSERT_TRUE(split()) << "the partitions did not split";
-  std::this_thread::sleep_for(300ms); // one more heartbeat reads the owners
+  start_two_nodes();
   auto* router = a->find_service<cluster::router>();
   ASSERT_NE(router, nullptr);
   constexpr int carts = 20;
@@ -127,6 +166,46 @@ TEST_F(PostgresClusterMessages, MessagesReachTheNodeHoldingThePartition) {
     remote += owner == std::string{"b"};
   }
   EXPECT_GT(remote, 0) << "no message crossed nodes";
+}
+
+// runtime::ref works on every node: a message sent on a for an actor whose
+// partition b holds reaches it on b, and its reply comes back to the
+// sender on a through CAF's proxies.
+TEST_F(PostgresClusterMessages, RefOnAnyNodeReachesTheOwnerAndRepliesReturn) {
+  start_two_nodes();
+  auto keys = keys_on_b(5);
+  caf::scoped_actor self{a->system()};
+  for (const auto& key : keys) {
+    auto ref = a->ref("cart", key);
+    ASSERT_TRUE(ref) << describe(ref.error());
+    auto err = ref->send_as(self, std::string{"where"});
+    EXPECT_FALSE(err) << key << ": " << describe(err);
+  }
+  std::set<std::string> replies;
+  for (size_t i = 0; i < keys.size(); ++i)
+    self->receive(
+      [&](const std::string& where) { replies.insert(where); },
+      caf::after(std::chrono::seconds{10}) >>
+        [&] { ADD_FAILURE() << "a reply did not come back across nodes"; });
+  std::set<std::string> expected;
+  for (const auto& key : keys)
+    expected.insert("cart/" + key + "@b");
+  EXPECT_EQ(replies, expected);
+  EXPECT_EQ(a->registry().active_count(), 0u)
+    << "node a activated an actor whose partition it does not hold";
+}
+
+// A message type that was never announced cannot cross nodes: sending it
+// through runtime::ref to another node's actor fails at once, with the
+// reason; to an actor of this node it needs no announcing.
+TEST_F(PostgresClusterMessages, UnannouncedTypeThroughRefIsRefused) {
+  start_two_nodes();
+  auto remote = a->ref("cart", keys_on_b(1).front());
+  ASSERT_TRUE(remote);
+  auto err = remote->send(unannounced{1});
+  EXPECT_EQ(code_of(err), errc::invalid_argument) << describe(err);
+  EXPECT_NE(describe(err).find("announce"), std::string::npos) << describe(err);
+  EXPECT_EQ(b->registry().incarnations("cart", remote->key()), 0u);
 }
 
 } // namespace

@@ -21,6 +21,7 @@
 #include <horae/facets/reminders_module.hpp>
 #include <horae/facets/timers_module.hpp>
 #include <horae/journaling/partition.hpp>
+#include <horae/journaling/postgres_leases.hpp>
 
 #include "cluster/support/cluster_node_config.hpp"
 #include "cluster/support/tcp_relay.hpp"
@@ -243,6 +244,43 @@ TEST_F(PostgresClusterNodes, FrozenConnectionEndsActivationsBeforeExpiry) {
                                      caf::make_message(std::string{})));
   EXPECT_EQ(b->registry().active_count(), 1u);
   relay.thaw(); // a stops without waiting out its timeouts
+}
+
+// Two processes under one node id would each act as that node: a second
+// start while the first one runs is refused, naming the id.
+TEST_F(PostgresClusterNodes, NodeIdOfARunningNodeIsRefused) {
+  auto a = node("a");
+  try {
+    auto again = node("a");
+    ADD_FAILURE() << "a second node 'a' started beside the running one";
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("node id 'a' is in use by a running process"),
+              std::string::npos)
+      << what;
+  }
+  EXPECT_EQ(ownership(*a).incarnation(), 1u);
+}
+
+// A process that ended without leaving (a crash) left a registration that
+// nobody renews: a new start under its id takes over without waiting for
+// the registration to expire.
+TEST_F(PostgresClusterNodes, RegistrationOfACrashedNodeIsTakenOver) {
+  postgres_store_options opts;
+  opts.conninfo = schema.conninfo();
+  opts.node_id = "c";
+  opts.partitions = partitions;
+  auto crashed = postgres_leases::open(opts, "");
+  ASSERT_TRUE(crashed) << describe(crashed.error());
+  ASSERT_TRUE((*crashed)->register_node(60s)); // then never renewed
+  auto started = std::chrono::steady_clock::now();
+  auto c = node("c");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s)
+    << "the start waited for the crashed registration to expire";
+  EXPECT_EQ(ownership(*c).incarnation(), 2u);
+  EXPECT_TRUE(
+    eventually([&] { return ownership(*c).held().size() == partitions; }))
+    << "the restarted node did not take its partitions";
 }
 
 } // namespace

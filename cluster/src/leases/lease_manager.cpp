@@ -2,6 +2,7 @@
 #include "leases/lease_manager.hpp"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include <horae/core/error.hpp>
@@ -31,7 +32,40 @@ lease_manager::~lease_manager() {
   stop(false);
 }
 
+caf::expected<std::optional<live_node>> lease_manager::registration() {
+  auto live = table_->live_nodes();
+  if (!live)
+    return std::move(live.error());
+  for (auto& node : *live)
+    if (node.node_id == node_id_)
+      return std::optional<live_node>{std::move(node)};
+  return std::optional<live_node>{};
+}
+
 caf::expected<uint64_t> lease_manager::join() {
+  auto before = registration();
+  if (!before)
+    return std::move(before.error());
+  if (*before) {
+    // Live: a running process renews it within a renew interval, a crashed
+    // one never again. Waiting a little longer than one tells them apart.
+    std::this_thread::sleep_for(settings_.renew_interval * 3 / 2);
+    auto after = registration();
+    if (!after)
+      return std::move(after.error());
+    if (*after && (*after)->expires_ms != (*before)->expires_ms) {
+      const auto& other = **after;
+      auto where = other.endpoint.empty() ? std::string{}
+                                          : ", router at " + other.endpoint;
+      return make_error(errc::invalid_config,
+                        "node id '" + node_id_
+                          + "' is in use by a running process (incarnation "
+                          + std::to_string(other.incarnation) + where
+                          + "), which renewed its registration just now: "
+                            "give every node its own horae.cluster.node-id, "
+                            "or stop the other process");
+    }
+  }
   auto incarnation = table_->register_node(settings_.ttl);
   if (incarnation)
     incarnation_ = *incarnation;

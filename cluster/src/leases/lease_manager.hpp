@@ -39,7 +39,11 @@ public:
 
   ~lease_manager();
 
-  /// Registers this node under a new incarnation. @returns it.
+  /// Registers this node under a new incarnation. @returns it, or
+  /// `invalid_config` if another process runs under this node id: a live
+  /// registration of the id that is renewed within one and a half renew
+  /// intervals belongs to a running process; one that is not was left by
+  /// a process that ended without leaving (a crash), and is taken over.
   caf::expected<uint64_t> join();
 
   /// Starts the heartbeat thread; `on_change` hears of every change.
@@ -80,6 +84,9 @@ private:
 
   /// @returns the end of safe use of a lease renewed at `sent`.
   steady::time_point safe_end(steady::time_point sent) const;
+
+  /// @returns this node id's live registration, if any.
+  caf::expected<std::optional<live_node>> registration();
 
   /// Partitions rendezvous hashing gives this node among `nodes`.
   std::set<uint32_t> preferred(std::vector<std::string> nodes) const;

@@ -8,9 +8,11 @@
 namespace horae::cluster::detail {
 
 delivery::delivery(std::string type, std::string key, uint32_t partition,
-                   caf::message content, delivery_callback done)
+                   caf::strong_actor_ptr sender, caf::message content,
+                   delivery_callback done)
   : type(std::move(type)), key(std::move(key)), partition(partition),
-    content(std::move(content)), done_(std::move(done)) {
+    sender(std::move(sender)), content(std::move(content)),
+    done_(std::move(done)) {
   // nop
 }
 

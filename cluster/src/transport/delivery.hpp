@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include <caf/actor_control_block.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/error.hpp>
 #include <caf/message.hpp>
@@ -21,7 +22,8 @@ struct delivery {
   // -- constructors, destructors, and assignment operators --------------------
 
   delivery(std::string type, std::string key, uint32_t partition,
-           caf::message content, delivery_callback done);
+           caf::strong_actor_ptr sender, caf::message content,
+           delivery_callback done);
 
   /// Reports `closed` unless `finish` ran: the router stopped first.
   ~delivery();
@@ -39,6 +41,8 @@ struct delivery {
   std::string type;
   std::string key;
   uint32_t partition;
+  /// Who sent it (may be null); it travels along, so replies reach it.
+  caf::strong_actor_ptr sender;
   caf::message content;
 
   /// How many times the owner was looked up and the message sent.

@@ -11,6 +11,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <caf/mailbox_element.hpp>
 #include <caf/node_id.hpp>
 #include <caf/result.hpp>
 
@@ -69,7 +70,8 @@ void forward(router_actor* self, uint64_t id, const std::string& node_id) {
   auto where = endpoint_of(target->address);
   self
     ->request(target->handle, self->state.options.forward_timeout,
-              forward_atom::value, d.type, d.key, d.partition, d.content)
+              forward_atom::value, d.type, d.key, d.partition, d.sender,
+              d.content)
     .then(
       [=](caf::atom_value status, uint32_t partition) {
         if (auto p = self->state.peers.find(node_id))
@@ -157,8 +159,15 @@ void attempt(router_actor* self, uint64_t id) {
   }
   ++d.attempts;
   if (st.view->holds(d.partition)) {
-    finish(self, id,
-           st.owner->registry().deliver(d.type, d.key, nullptr, d.content));
+    auto err = st.owner->registry().deliver_local(
+      d.type, d.key,
+      caf::make_mailbox_element(d.sender, caf::make_message_id(), {},
+                                d.content));
+    // Given up since the view was read: look for its new owner.
+    if (code_of(err) == errc::not_owner)
+      retry_later(self, id, std::move(err));
+    else
+      finish(self, id, err);
     return;
   }
   auto owner = st.view->owner_of(d.partition);
@@ -192,11 +201,10 @@ void attempt(router_actor* self, uint64_t id) {
 
 /// A peer's router forwarded a message: accept it only for a partition
 /// this node holds, so a stale sender learns to look again.
-caf::result<caf::atom_value, uint32_t> accept_forward(router_actor* self,
-                                                      const std::string& type,
-                                                      const std::string& key,
-                                                      uint32_t partition,
-                                                      caf::message& content) {
+caf::result<caf::atom_value, uint32_t>
+accept_forward(router_actor* self, const std::string& type,
+               const std::string& key, uint32_t partition,
+               caf::strong_actor_ptr& sender, caf::message& content) {
   auto& st = self->state;
   auto mine = partition_of(type, key, st.view->partitions());
   if (mine != partition)
@@ -207,8 +215,13 @@ caf::result<caf::atom_value, uint32_t> accept_forward(router_actor* self,
                         + ": do both nodes use the same partition count?");
   if (!st.view->holds(partition))
     return {moved_atom::value, partition};
-  if (auto err
-      = st.owner->registry().deliver(type, key, nullptr, std::move(content)))
+  auto err = st.owner->registry().deliver_local(
+    type, key,
+    caf::make_mailbox_element(std::move(sender), caf::make_message_id(), {},
+                              std::move(content)));
+  if (code_of(err) == errc::not_owner) // given up a moment ago
+    return {moved_atom::value, partition};
+  if (err)
     return err;
   return {delivered_atom::value, partition};
 }
@@ -242,8 +255,9 @@ caf::behavior router_behavior(router_actor* self, runtime* owner,
     },
     [self](retry_atom, uint64_t id) { attempt(self, id); },
     [self](forward_atom, const std::string& type, const std::string& key,
-           uint32_t partition, caf::message& content) {
-      return accept_forward(self, type, key, partition, content);
+           uint32_t partition, caf::strong_actor_ptr& sender,
+           caf::message& content) {
+      return accept_forward(self, type, key, partition, sender, content);
     },
   };
 }

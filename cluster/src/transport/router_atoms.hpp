@@ -12,7 +12,8 @@ using deliver_atom = caf::atom_constant<caf::atom("h_deliver")>;
 /// Router -> itself: try a delivery again after a pause.
 using retry_atom = caf::atom_constant<caf::atom("h_retry")>;
 
-/// Router -> peer router: (type, key, partition, message) for your node.
+/// Router -> peer router: (type, key, partition, sender, message) for your
+/// node.
 using forward_atom = caf::atom_constant<caf::atom("h_forward")>;
 
 /// Peer router's answer: the message is in the virtual actor's hands.

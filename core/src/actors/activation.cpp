@@ -75,15 +75,10 @@ caf::error virtual_actor_registry::deliver(const std::string& type,
                                            std::move(msg)));
 }
 
-caf::error virtual_actor_registry::deliver(const std::string& type,
-                                           const std::string& key,
-                                           caf::mailbox_element_ptr element) {
-  if (!element)
-    return make_error(errc::invalid_argument,
-                      "no message to deliver to " + type + "/" + key);
-  // The element is built outside the lock; it is the same element whether
-  // it is enqueued or parked.
-  std::lock_guard<std::mutex> guard{mtx_};
+caf::error
+virtual_actor_registry::enqueue_locally(const std::string& type,
+                                        const std::string& key,
+                                        caf::mailbox_element_ptr& element) {
   auto found = find_or_activate(type, key);
   if (!found)
     return found.error();
@@ -97,6 +92,38 @@ caf::error virtual_actor_registry::deliver(const std::string& type,
   // activation.
   s.handle->enqueue(std::move(element), nullptr);
   return caf::none;
+}
+
+caf::error virtual_actor_registry::deliver(const std::string& type,
+                                           const std::string& key,
+                                           caf::mailbox_element_ptr element) {
+  if (!element)
+    return make_error(errc::invalid_argument,
+                      "no message to deliver to " + type + "/" + key);
+  remote_delivery remote;
+  {
+    // The element is built outside the lock; it is the same element
+    // whether it is enqueued or parked.
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto err = enqueue_locally(type, key, element);
+    if (!err || code_of(err) != errc::not_owner || !remote_)
+      return err;
+    remote = remote_;
+  }
+  // Placed on another node: outside the lock, the carrier may block
+  // briefly or call back into the registry.
+  return remote(type, key, std::move(element));
+}
+
+caf::error
+virtual_actor_registry::deliver_local(const std::string& type,
+                                      const std::string& key,
+                                      caf::mailbox_element_ptr element) {
+  if (!element)
+    return make_error(errc::invalid_argument,
+                      "no message to deliver to " + type + "/" + key);
+  std::lock_guard<std::mutex> guard{mtx_};
+  return enqueue_locally(type, key, element);
 }
 
 caf::expected<caf::actor>
@@ -124,6 +151,11 @@ void virtual_actor_registry::request_deactivation(const std::string& type,
 void virtual_actor_registry::set_activation_gate(activation_gate gate) {
   std::lock_guard<std::mutex> guard{mtx_};
   gate_ = std::move(gate);
+}
+
+void virtual_actor_registry::set_remote_delivery(remote_delivery fn) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  remote_ = std::move(fn);
 }
 
 void virtual_actor_registry::request_deactivation_where(

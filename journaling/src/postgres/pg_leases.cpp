@@ -57,7 +57,8 @@ constexpr const char* leave_sql
     "WHERE node_id = $1 AND incarnation = $2";
 
 constexpr const char* live_nodes_sql
-  = "SELECT node_id, incarnation, endpoint FROM horae_nodes "
+  = "SELECT node_id, incarnation, endpoint, "
+    "(extract(epoch FROM expires_at) * 1000)::bigint FROM horae_nodes "
     "WHERE expires_at > now() AND NOT draining ORDER BY node_id";
 
 constexpr const char* owners_sql
@@ -165,9 +166,9 @@ public:
     std::vector<live_node> result;
     for (int row = 0; row < res->rows(); ++row) {
       auto incarnation = res->int_at(row, 1, 8);
-      result.push_back({res->bytes_at(row, 0),
-                        static_cast<uint64_t>(incarnation.value_or(0)),
-                        res->bytes_at(row, 2)});
+      result.push_back(
+        {res->bytes_at(row, 0), static_cast<uint64_t>(incarnation.value_or(0)),
+         res->bytes_at(row, 2), res->int_at(row, 3, 8).value_or(0)});
     }
     return result;
   }

@@ -83,9 +83,17 @@ public:
   caf::error deliver(const std::string& type, const std::string& key,
                      caf::strong_actor_ptr sender, caf::message msg);
 
-  /// As above, for a prepared mailbox element.
+  /// As above, for a prepared mailbox element. Where this runtime may not
+  /// activate (type, key) (the gate says `not_owner`) and a remote
+  /// delivery is installed, the element goes there instead.
   caf::error deliver(const std::string& type, const std::string& key,
                      caf::mailbox_element_ptr element);
+
+  /// Delivers `element` to an activation in this runtime only: `not_owner`
+  /// where the gate places (type, key) elsewhere, never a remote delivery.
+  /// The cluster's router uses it for messages it accepts for this node.
+  caf::error deliver_local(const std::string& type, const std::string& key,
+                           caf::mailbox_element_ptr element);
 
   /// @returns the current activation of (type, key), activating it if
   ///          needed.
@@ -107,6 +115,18 @@ public:
   /// is about to start, so none starts after the gate closed. Messages for
   /// a live activation still reach it.
   void set_activation_gate(activation_gate gate);
+
+  /// Carries a message for (type, key) that the gate placed in another
+  /// runtime (e.g. the cluster router, to the node holding the key's
+  /// partition). @returns an error if it cannot take the message; none
+  /// once it took it over (its own later outcome is its to report).
+  using remote_delivery
+    = std::function<caf::error(const std::string& type, const std::string& key,
+                               caf::mailbox_element_ptr element)>;
+
+  /// Installs `fn` (empty: none) for messages placed elsewhere; called
+  /// outside the registry's lock.
+  void set_remote_delivery(remote_delivery fn);
 
   /// Asks every activation for which `pred(type, key)` holds to deactivate,
   /// e.g. those of partitions this node gave up.
@@ -157,6 +177,12 @@ private:
   caf::expected<slot*> find_or_activate(const std::string& type,
                                         const std::string& key);
 
+  /// Enqueues or parks `element` for the activation of (type, key),
+  /// activating it if needed. Requires `mtx_`. Leaves `element` untouched
+  /// on error.
+  caf::error enqueue_locally(const std::string& type, const std::string& key,
+                             caf::mailbox_element_ptr& element);
+
   /// Spawns a new activation into `s`. Requires `mtx_`.
   void activate(const type_ptr& type, const std::string& key, slot& s);
 
@@ -180,6 +206,7 @@ private:
   mutable std::mutex mtx_;
   bool closed_ = false;
   activation_gate gate_;
+  remote_delivery remote_;
   std::map<std::string, type_ptr> types_;
   std::vector<define_listener> define_listeners_;
   std::unordered_map<std::string, slot> slots_;

@@ -20,7 +20,9 @@ namespace horae {
 ///
 /// A message sent through a `virtual_ref` is never lost to a deactivation:
 /// the registry parks it while the old activation shuts down and hands it
-/// to the next activation.
+/// to the next activation. In a cluster with the transport installed, a
+/// reference obtained on any node reaches the actor on the node holding
+/// its partition (see docs/cluster.md).
 class virtual_ref {
 public:
   // -- constructors -----------------------------------------------------------

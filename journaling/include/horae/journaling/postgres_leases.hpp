@@ -28,6 +28,9 @@ struct live_node {
   uint64_t incarnation = 0;
   /// Where its message router listens (host:port).
   std::string endpoint;
+  /// When its registration expires, in ms since 1970 by the database's
+  /// clock: it changes at every renewal.
+  int64_t expires_ms = 0;
 };
 
 /// The current holder of a partition.

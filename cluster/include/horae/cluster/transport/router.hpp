@@ -15,6 +15,7 @@
 
 #include <horae/cluster/ownership_view.hpp>
 #include <horae/cluster/transport/transport_options.hpp>
+#include <horae/core/metrics.hpp>
 #include <horae/core/service.hpp>
 
 namespace horae {
@@ -95,8 +96,19 @@ public:
   void deliver(std::string type, std::string key, caf::message msg,
                delivery_callback done);
 
+  /// As above, on behalf of `sender`: the virtual actor sees it as the
+  /// message's sender, on whichever node it lives, so its replies reach
+  /// `sender` (across nodes through CAF's proxies).
+  void deliver(std::string type, std::string key, caf::strong_actor_ptr sender,
+               caf::message msg, delivery_callback done);
+
   // -- lifecycle --------------------------------------------------------------
 
+  /// Becomes the registry's remote delivery: from now on a message sent
+  /// through `runtime::ref(type, key)` on this node for a partition another
+  /// node holds goes to that node. Such a send returns once the router
+  /// took the message; a delivery that fails later is logged (category
+  /// `cluster`) and counted (`horae_cluster_remote_delivery_failures_total`).
   void start() override;
 
   /// Stops the router actor; deliveries still pending report `closed`.
@@ -108,6 +120,9 @@ private:
   std::shared_ptr<const ownership_view> view_;
   caf::actor handle_;
   uint16_t port_;
+  /// Deliveries through `runtime::ref` that failed after the send
+  /// returned.
+  counter* remote_failures_ = nullptr;
 };
 
 } // namespace horae::cluster
