@@ -4,6 +4,7 @@
 #include <future>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <caf/make_message.hpp>
 
@@ -92,6 +93,24 @@ TEST(TransportFailure, UnownedPartitionGivesError) {
   auto err = deliver_from_lone_node(std::nullopt);
   EXPECT_EQ(code_of(err), errc::timeout);
   EXPECT_TRUE(mentions(err, "no owner")) << describe(err);
+}
+
+// A partition that gets an owner while the delivery waits (a failover):
+// waiting for an owner costs no attempt, so the message reaches it within
+// the deadline instead of failing after `max_attempts` quick retries.
+TEST(TransportFailure, OwnerThatAppearsWithinTheDeadlineReceives) {
+  auto received = std::make_shared<inbox>();
+  auto a = start_node("a", received);
+  auto b = start_node("b", received);
+  b.view->assign_all(b.address());
+  std::thread failover{[&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds{700});
+    a.view->assign_all(b.address());
+  }};
+  auto err = a.deliver_int("k1", 1);
+  failover.join();
+  EXPECT_FALSE(err) << describe(err);
+  EXPECT_EQ(received->wait_for(1), std::vector<std::string>{"b/k1:1"});
 }
 
 // A peer whose runtime shut down: the cached handle goes with its down

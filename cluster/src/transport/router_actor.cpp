@@ -66,6 +66,10 @@ void forward(router_actor* self, uint64_t id, const std::string& node_id) {
   if (i == self->state.pending.end() || target == nullptr)
     return;
   auto& d = *i->second;
+  // Only a message that left counts against `max_attempts`: waiting for an
+  // owner or for a reachable one is bounded by the deadline alone, so a
+  // delivery rides out a failover.
+  ++d.attempts;
   target->in_flight.insert(id);
   auto where = endpoint_of(target->address);
   self
@@ -153,11 +157,11 @@ void attempt(router_actor* self, uint64_t id) {
            make_error(errc::timeout,
                       "no node accepted the message to " + d.type + "/" + d.key
                         + " (partition " + std::to_string(d.partition)
-                        + ") after " + std::to_string(d.attempts)
-                        + " attempts; last cause: " + describe(d.last_cause)));
+                        + ") within the delivery deadline, sent "
+                        + std::to_string(d.attempts)
+                        + " time(s); last cause: " + describe(d.last_cause)));
     return;
   }
-  ++d.attempts;
   if (st.view->holds(d.partition)) {
     auto err = st.owner->registry().deliver_local(
       d.type, d.key,

@@ -56,11 +56,16 @@ struct transport_options {
   /// The pause before the first retry; it doubles per retry, up to 1 s.
   caf::timespan retry_delay = std::chrono::milliseconds{50};
 
-  /// How many times one delivery is tried (owner looked up, sent) at most.
+  /// How many times one delivery is sent to an owner at most (each `moved`
+  /// answer costs one). Waiting for a partition to get an owner, or for
+  /// its owner to become reachable, costs none.
   uint32_t max_attempts = 5;
 
-  /// How long one delivery may keep retrying in total.
-  caf::timespan delivery_deadline = std::chrono::seconds{5};
+  /// How long one delivery may wait and retry in total. The default covers
+  /// a failover at the default lease settings (at most TTL + renew
+  /// interval, 12 s): a message for a dead node's partition waits in the
+  /// sender's router until the successor holds it.
+  caf::timespan delivery_deadline = std::chrono::seconds{15};
 
   // -- message types ----------------------------------------------------------
 
