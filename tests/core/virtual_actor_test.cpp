@@ -1,8 +1,11 @@
 // Virtual actors: activation on first message, idle deactivation on the
 // manual clock, reactivation, and no message lost to a deactivation race.
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include <caf/mailbox_element.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <horae/core/error.hpp>
@@ -149,6 +152,46 @@ TEST(VirtualActor, MessageDuringDeactivationIsParkedNotLost) {
   rt->run_until_idle();
   EXPECT_EQ(c->messages, 2);
   EXPECT_EQ(c->activations, 2);
+}
+
+// A message parked during a deactivation after the key's placement moved
+// elsewhere (the activation gate now refuses, as in a cluster after a
+// handover) does not start a second activation here: it goes to the remote
+// delivery, which carries it to the key's new home.
+TEST(VirtualActor, ParkedMessageFollowsAKeyPlacedElsewhere) {
+  auto rt = manual_runtime();
+  auto c = std::make_shared<counters>();
+  ASSERT_FALSE(rt->define("svc", counting(c), {1s}));
+  auto ref = rt->ref("svc", "k").value();
+  ASSERT_FALSE(ref.send(int32_t{1}));
+  rt->run_until_idle();
+  rt->manual_clock()->advance(1s);
+  auto& sched
+    = dynamic_cast<caf::scheduler::test_coordinator&>(rt->system().scheduler());
+  sched.advance_time(1s);
+  sched.run_once(); // idle check: vacates and deactivates
+  std::vector<std::string> carried;
+  rt->registry().set_activation_gate(
+    [](const std::string&, const std::string&) -> caf::error {
+      return make_error(errc::not_owner, "placed elsewhere");
+    });
+  rt->registry().set_remote_delivery(
+    [&carried](const std::string& type, const std::string& key,
+               caf::mailbox_element_ptr element) -> caf::error {
+      auto msg = element->move_content_to_message();
+      carried.push_back(type + "/" + key + ":"
+                        + std::to_string(msg.get_as<int32_t>(0)));
+      return caf::none;
+    });
+  ASSERT_FALSE(ref.send(int32_t{2})); // parked: the slot is vacating
+  rt->run_until_idle();
+  EXPECT_EQ(c->activations, 1) << "a second activation started here";
+  EXPECT_EQ(c->messages, 1);
+  EXPECT_EQ(carried, std::vector<std::string>{"svc/k:2"});
+  EXPECT_EQ(rt->registry().active_count(), 0u);
+  // Later sends go straight to the remote delivery.
+  ASSERT_FALSE(ref.send(int32_t{3}));
+  EXPECT_EQ(carried.back(), "svc/k:3");
 }
 
 // Many threads send through references while another thread keeps asking

@@ -1,16 +1,20 @@
 // Activation, parking and deactivation of virtual actors: the registry's
 // side of the protocol described in virtual_actor_registry.hpp.
+#include <vector>
+
 #include <caf/actor_system.hpp>
 #include <caf/spawn_options.hpp>
 
 #include <horae/core/actor.hpp>
 #include <horae/core/detail/control_messages.hpp>
 #include <horae/core/error.hpp>
+#include <horae/core/logging.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/core/virtual_actor_registry.hpp>
 
 #include "actors/defined_type.hpp"
 #include "actors/function_actor.hpp"
+#include <spdlog/spdlog.h>
 
 namespace horae {
 
@@ -191,19 +195,41 @@ void virtual_actor_registry::on_terminated(const std::string& type,
                                            const std::string& key,
                                            uint64_t incarnation) {
   deactivations_->add();
-  std::lock_guard<std::mutex> guard{mtx_};
-  auto i = slots_.find(slot_key(type, key));
-  if (i == slots_.end() || i->second.incarnation != incarnation)
-    return;
-  auto parked = std::move(i->second.parked);
-  auto t = types_.find(type);
-  if (parked.empty() || closed_ || t == types_.end()) {
+  std::vector<caf::mailbox_element_ptr> parked;
+  remote_delivery remote;
+  caf::error refused;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = slots_.find(slot_key(type, key));
+    if (i == slots_.end() || i->second.incarnation != incarnation)
+      return;
+    parked = std::move(i->second.parked);
+    auto t = types_.find(type);
+    if (parked.empty() || closed_ || t == types_.end()) {
+      slots_.erase(i);
+      return;
+    }
+    // The gate decides a reactivation as it decides any activation: after
+    // the key moved to another node, its parked messages follow it there
+    // instead of starting a second activation here.
+    if (gate_)
+      refused = gate_(type, key);
+    if (!refused) {
+      activate(t->second, key, i->second);
+      for (auto& element : parked)
+        i->second.handle->enqueue(std::move(element), nullptr);
+      return;
+    }
     slots_.erase(i);
-    return;
+    remote = remote_;
   }
-  activate(t->second, key, i->second);
-  for (auto& element : parked)
-    i->second.handle->enqueue(std::move(element), nullptr);
+  for (auto& element : parked) {
+    auto err = remote ? remote(type, key, std::move(element)) : refused;
+    if (err)
+      logging::logger("core")->warn("a message parked for {}/{} during its "
+                                    "deactivation is dropped: {}",
+                                    type, key, describe(err));
+  }
 }
 
 void virtual_actor_registry::shutdown() {

@@ -112,8 +112,10 @@ public:
                                                    const std::string& key)>;
 
   /// Installs `gate`, checked under the registry's lock where an activation
-  /// is about to start, so none starts after the gate closed. Messages for
-  /// a live activation still reach it.
+  /// is about to start (reactivations for parked messages included), so
+  /// none starts after the gate closed. Messages for a live activation
+  /// still reach it; messages parked for one that ended go to the remote
+  /// delivery, or are dropped with a warning if there is none.
   void set_activation_gate(activation_gate gate);
 
   /// Carries a message for (type, key) that the gate placed in another
