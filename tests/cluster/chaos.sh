@@ -103,5 +103,6 @@ sleep 6
 event "end"
 kill -TERM "${pid_of[n3]}" "${pid_of[n4]}"
 wait "${pid_of[n3]}" "${pid_of[n4]}" || true
+# The counts also stay in the work folder; scripts/test.sh prints them.
 awk -v ttl_ms="$ttl_ms" -f "$here/check_chaos.awk" "$work/events" \
-  "$work"/n*.log
+  "$work"/n*.log | tee "$work/counts"
