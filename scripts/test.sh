@@ -12,11 +12,12 @@ ctest_args=(--test-dir "$build_dir" --output-on-failure -j "$jobs")
 if [ -n "${HORAE_TEST_LABEL_EXCLUDE:-}" ]; then
   ctest_args+=(-LE "$HORAE_TEST_LABEL_EXCLUDE")
 fi
+# The chaos run's counts (lost, early, duplicates, overlaps, failover
+# times), printed whether or not it failed; none from an earlier run.
+counts="$build_dir/tests/cluster/chaos/counts"
+rm -f "$counts"
 status=0
 ctest "${ctest_args[@]}" || status=$?
-# The chaos run's counts (lost, early, duplicates, overlaps, failover
-# times), printed whether or not it failed.
-counts="$build_dir/tests/cluster/chaos/counts"
 if [ -f "$counts" ]; then
   echo "cluster.chaos_three_nodes:"
   sed 's/^/  /' "$counts"
