@@ -12,6 +12,7 @@
 #include <horae/core/runtime.hpp>
 #include <horae/core/virtual_actor_registry.hpp>
 
+#include "actors/activation_cell.hpp"
 #include "actors/defined_type.hpp"
 #include "actors/function_actor.hpp"
 #include <spdlog/spdlog.h>
@@ -20,7 +21,8 @@ namespace horae {
 
 void virtual_actor_registry::activate(const type_ptr& type,
                                       const std::string& key, slot& s) {
-  auto incarnation = ++history_[slot_key(type->name, key)];
+  auto k = slot_key(type->name, key);
+  auto incarnation = ++history_[k];
   activations_->add();
   virtual_identity identity{type->name, key, incarnation,
                             *type->options.idle_timeout};
@@ -40,6 +42,8 @@ void virtual_actor_registry::activate(const type_ptr& type,
   s.handle = handle;
   s.incarnation = incarnation;
   s.state = slot_state::active;
+  s.cell = cell_for(k);
+  s.cell->open(handle);
   handle->attach_functor([weak, name = type->name, key, incarnation] {
     if (auto registry = weak.lock())
       registry->on_terminated(name, key, incarnation);
@@ -185,8 +189,14 @@ bool virtual_actor_registry::try_vacate(const std::string& type,
   auto i = slots_.find(slot_key(type, key));
   if (i == slots_.end() || i->second.incarnation != incarnation)
     return true;
-  if (!self.mailbox().empty())
+  // Closed first: a reference's send either finished its enqueue before
+  // the check below sees the mailbox, or finds the door closed and parks
+  // under this lock.
+  i->second.cell->close();
+  if (!self.mailbox().empty()) {
+    i->second.cell->reopen();
     return false;
+  }
   i->second.state = slot_state::vacating;
   return true;
 }
@@ -203,6 +213,9 @@ void virtual_actor_registry::on_terminated(const std::string& type,
     auto i = slots_.find(slot_key(type, key));
     if (i == slots_.end() || i->second.incarnation != incarnation)
       return;
+    // Also after a termination without a vacate (an actor that failed):
+    // from here on, references' sends come through this lock.
+    i->second.cell->clear();
     parked = std::move(i->second.parked);
     auto t = types_.find(type);
     if (parked.empty() || closed_ || t == types_.end()) {
@@ -238,6 +251,7 @@ void virtual_actor_registry::shutdown() {
     std::lock_guard<std::mutex> guard{mtx_};
     closed_ = true;
     for (auto& [k, s] : slots_) {
+      s.cell->close(); // references' sends now learn `closed`
       handles.push_back(s.handle);
       s.parked.clear();
     }

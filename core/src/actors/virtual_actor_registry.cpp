@@ -1,12 +1,14 @@
 // Defining types: names, options and facet settings are checked and
 // completed here, once; and the registry's observers.
 #include <algorithm>
+#include <iterator>
 
 #include <horae/core/error.hpp>
 #include <horae/core/names.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/core/virtual_actor_registry.hpp>
 
+#include "actors/activation_cell.hpp"
 #include "actors/defined_type.hpp"
 
 namespace horae {
@@ -136,7 +138,24 @@ caf::expected<virtual_ref> virtual_actor_registry::ref(const std::string& type,
   if (!defined(type))
     return make_error(errc::not_found, "actor type '" + quote_for_message(type)
                                          + "' is not defined");
-  return virtual_ref{shared_from_this(), type, key};
+  std::lock_guard<std::mutex> guard{mtx_};
+  return virtual_ref{shared_from_this(), type, key,
+                     cell_for(slot_key(type, key))};
+}
+
+std::shared_ptr<detail::activation_cell>
+virtual_actor_registry::cell_for(const std::string& k) {
+  auto& entry = cells_[k];
+  if (auto cell = entry.lock())
+    return cell;
+  auto cell = std::make_shared<detail::activation_cell>();
+  entry = cell;
+  if (cells_.size() >= 2 * std::max<size_t>(cells_swept_at_, 512)) {
+    for (auto i = cells_.begin(); i != cells_.end();)
+      i = i->second.expired() ? cells_.erase(i) : std::next(i);
+    cells_swept_at_ = cells_.size();
+  }
+  return cell;
 }
 
 bool virtual_actor_registry::defined(const std::string& type) const {

@@ -2,12 +2,15 @@
 #include <horae/core/virtual_actor_registry.hpp>
 #include <horae/core/virtual_ref.hpp>
 
+#include "actors/activation_cell.hpp"
+
 namespace horae {
 
 virtual_ref::virtual_ref(std::shared_ptr<virtual_actor_registry> registry,
-                         std::string type, std::string key)
+                         std::string type, std::string key,
+                         std::shared_ptr<detail::activation_cell> cell)
   : registry_(std::move(registry)), type_(std::move(type)),
-    key_(std::move(key)) {
+    key_(std::move(key)), cell_(std::move(cell)) {
   // nop
 }
 
@@ -17,6 +20,10 @@ caf::error virtual_ref::deliver(caf::strong_actor_ptr sender,
 }
 
 caf::error virtual_ref::deliver(caf::mailbox_element_ptr element) const {
+  // A live activation takes the message without the registry's lock; the
+  // registry handles everything else (activation, parking, placement).
+  if (element && cell_ && cell_->try_enqueue(element))
+    return caf::none;
   return registry_->deliver(type_, key_, std::move(element));
 }
 

@@ -23,4 +23,10 @@ struct option_spec;
 
 enum class errc : unsigned char;
 
+namespace detail {
+
+class activation_cell;
+
+} // namespace detail
+
 } // namespace horae

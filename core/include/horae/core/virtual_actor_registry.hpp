@@ -159,6 +159,8 @@ private:
 
   struct slot {
     caf::actor handle;
+    /// The key's door for references' sends; open while `state` is active.
+    std::shared_ptr<detail::activation_cell> cell;
     uint64_t incarnation = 0;
     slot_state state = slot_state::active;
     std::vector<caf::mailbox_element_ptr> parked;
@@ -184,6 +186,11 @@ private:
   /// on error.
   caf::error enqueue_locally(const std::string& type, const std::string& key,
                              caf::mailbox_element_ptr& element);
+
+  /// @returns the door of (type, key) for sends through references,
+  ///          shared by every reference and activation of the key. Requires
+  ///          `mtx_`.
+  std::shared_ptr<detail::activation_cell> cell_for(const std::string& k);
 
   /// Spawns a new activation into `s`. Requires `mtx_`.
   void activate(const type_ptr& type, const std::string& key, slot& s);
@@ -212,6 +219,11 @@ private:
   std::map<std::string, type_ptr> types_;
   std::vector<define_listener> define_listeners_;
   std::unordered_map<std::string, slot> slots_;
+  /// Every key's door while a reference or an activation holds it; expired
+  /// entries are swept when the table has doubled since the last sweep.
+  std::unordered_map<std::string, std::weak_ptr<detail::activation_cell>>
+    cells_;
+  size_t cells_swept_at_ = 0;
   std::unordered_map<std::string, uint64_t> history_;
 };
 

@@ -27,8 +27,11 @@ class virtual_ref {
 public:
   // -- constructors -----------------------------------------------------------
 
+  /// A reference to (type, key) of `registry`. `cell`, which the registry
+  /// hands out, lets sends to a live activation bypass the registry's lock.
   virtual_ref(std::shared_ptr<virtual_actor_registry> registry,
-              std::string type, std::string key);
+              std::string type, std::string key,
+              std::shared_ptr<detail::activation_cell> cell = nullptr);
 
   // -- observers --------------------------------------------------------------
 
@@ -79,6 +82,8 @@ private:
   std::shared_ptr<virtual_actor_registry> registry_;
   std::string type_;
   std::string key_;
+  /// The key's door to its live activation; every send tries it first.
+  std::shared_ptr<detail::activation_cell> cell_;
 };
 
 } // namespace horae
