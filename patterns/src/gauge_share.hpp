@@ -2,6 +2,7 @@
 // depth) over every actor of its kind in a runtime.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include <horae/core/metrics.hpp>
@@ -11,7 +12,8 @@ namespace horae::detail {
 /// Moves the shared gauge by the changes of one actor's level and takes the
 /// whole part back when destroyed, so an actor that ends leaves nothing
 /// behind. The gauge belongs to the registry: reading it never touches the
-/// actor, whether or not the actor still exists.
+/// actor, whether or not the actor still exists. Several threads may move
+/// one share at once (a broadcaster's subscribers acknowledge in parallel).
 class gauge_share {
 public:
   // -- constructors, destructors ----------------------------------------------
@@ -25,7 +27,7 @@ public:
   gauge_share& operator=(const gauge_share&) = delete;
 
   ~gauge_share() {
-    total_->add(-level_);
+    total_->add(-level_.load());
   }
 
   // -- modifiers --------------------------------------------------------------
@@ -33,20 +35,20 @@ public:
   /// Sets this actor's level to `level`.
   void set(uint64_t level) noexcept {
     auto now = static_cast<int64_t>(level);
-    if (now != level_)
-      total_->add(now - level_);
-    level_ = now;
+    auto before = level_.exchange(now, std::memory_order_relaxed);
+    if (now != before)
+      total_->add(now - before);
   }
 
   /// Moves this actor's level by `n`, which may be negative.
   void add(int64_t n) noexcept {
     total_->add(n);
-    level_ += n;
+    level_.fetch_add(n, std::memory_order_relaxed);
   }
 
 private:
   gauge* total_;
-  int64_t level_ = 0;
+  std::atomic<int64_t> level_{0};
 };
 
 } // namespace horae::detail

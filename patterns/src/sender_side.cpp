@@ -1,0 +1,89 @@
+// Replies, deferred sends and the mailbox-less handle of the pattern actors
+// that act in the sender's context.
+#include "sender_side.hpp"
+
+#include <atomic>
+
+#include <caf/downstream_msg.hpp>
+#include <caf/error.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/upstream_msg.hpp>
+
+namespace horae::detail {
+
+caf::strong_actor_ptr reply_route::address(caf::mailbox_element& x) {
+  if (!stages_.empty()) {
+    // A forwarding chain: the request moves on to its next stage.
+    auto next = std::move(stages_.back());
+    stages_.pop_back();
+    x.sender = std::move(sender_);
+    x.stages = std::move(stages_);
+    x.mid = id_;
+    return next;
+  }
+  x.stages.clear();
+  x.mid = id_.response_id();
+  return std::move(sender_);
+}
+
+void outbox::add(caf::strong_actor_ptr dest, caf::mailbox_element_ptr x) {
+  if (!dest)
+    return;
+  if (size_ < first_.size())
+    first_[size_++] = entry{std::move(dest), std::move(x)};
+  else
+    rest_.emplace_back(std::move(dest), std::move(x));
+}
+
+void outbox::reply(reply_route& route, caf::strong_actor_ptr self,
+                   caf::message content) {
+  auto x = caf::make_mailbox_element(std::move(self), caf::message_id{}, {},
+                                     std::move(content));
+  auto dest = route.address(*x);
+  add(std::move(dest), std::move(x));
+}
+
+void outbox::flush(caf::execution_unit* eu) {
+  for (size_t i = 0; i < size_; ++i) {
+    auto [dest, x] = std::move(first_[i]);
+    dest->enqueue(std::move(x), eu);
+  }
+  size_ = 0;
+  for (auto& [dest, x] : rest_)
+    dest->enqueue(std::move(x), eu);
+  rest_.clear();
+}
+
+void sender_side_actor::on_destroy() {
+  // As caf::actor_pool: a handle dropped without a stop still tells its
+  // monitors.
+  if (!getf(is_cleaned_up_flag)) {
+    cleanup(caf::exit_reason::unreachable, nullptr);
+    monitorable_actor::on_destroy();
+  }
+}
+
+caf::message_id next_request_id() noexcept {
+  static std::atomic<uint64_t> next{1};
+  auto n = next.fetch_add(1, std::memory_order_relaxed);
+  return caf::make_message_id(n & caf::message_id::request_id_mask);
+}
+
+bool is_system_message(const caf::type_erased_tuple& msg) noexcept {
+  if (msg.empty())
+    return false;
+  if (msg.match_element<caf::sys_atom>(0))
+    return true;
+  if (msg.size() != 1)
+    return false;
+  return msg.match_element<caf::exit_msg>(0)
+         || msg.match_element<caf::down_msg>(0)
+         || msg.match_element<caf::error>(0)
+         || msg.match_element<caf::timeout_msg>(0)
+         || msg.match_element<caf::open_stream_msg>(0)
+         || msg.match_element<caf::upstream_msg>(0)
+         || msg.match_element<caf::downstream_msg>(0);
+}
+
+} // namespace horae::detail
