@@ -94,6 +94,16 @@ public:
   }
 
   void on_destroy() override;
+
+protected:
+  /// Answers the request `x` with `value`, from the caller's context `eu`.
+  template <class T>
+  void answer(caf::mailbox_element& x, T value, caf::execution_unit* eu) {
+    outbox out;
+    reply_route route{x};
+    out.reply(route, ctrl(), caf::make_message(std::move(value)));
+    out.flush(eu);
+  }
 };
 
 /// Creates a `T` (a `sender_side_actor`) with `xs` in `sys`.

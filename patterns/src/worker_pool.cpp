@@ -510,14 +510,6 @@ public:
   }
 
 private:
-  template <class T>
-  void answer(caf::mailbox_element& x, T value, caf::execution_unit* eu) {
-    detail::outbox out;
-    detail::reply_route route{x};
-    out.reply(route, ctrl(), caf::make_message(std::move(value)));
-    out.flush(eu);
-  }
-
   std::shared_ptr<pool_core> core_;
   caf::actor pool_;
 };
