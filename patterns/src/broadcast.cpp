@@ -32,7 +32,7 @@ class broadcast_core;
 /// One subscriber; its own mutex, so that acknowledgements of different
 /// subscribers never wait for each other.
 struct subscriber {
-  std::mutex mtx;
+  detail::spinlock mtx;
   caf::actor handle;
   caf::strong_actor_ptr tap;
   std::deque<caf::message> buffer;
@@ -43,7 +43,7 @@ using sub_ptr = std::shared_ptr<subscriber>;
 
 class broadcast_core {
 public:
-  using lock_type = std::unique_lock<std::mutex>;
+  using lock_type = std::unique_lock<detail::spinlock>;
 
   broadcast_core(runtime& rt, broadcast_options opts)
     : rt_(rt), opts_(opts), metrics_(rt.metrics()) {
@@ -207,7 +207,7 @@ private:
   runtime& rt_;
   broadcast_options opts_;
   detail::broadcast_metrics metrics_;
-  std::mutex mtx_;
+  detail::spinlock mtx_;
   caf::actor_addr observer_;
   std::vector<sub_ptr> subs_;
   broadcast_stats stats_;

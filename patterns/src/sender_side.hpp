@@ -4,8 +4,10 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -20,6 +22,25 @@
 #include <caf/type_erased_tuple.hpp>
 
 namespace horae::detail {
+
+/// The lock of the pattern handles' short critical sections, taken from
+/// several threads at once: a contended `std::mutex` sends its waiter to
+/// sleep in the kernel, which costs more than a whole section.
+class spinlock {
+public:
+  void lock() noexcept {
+    while (flag_.exchange(true, std::memory_order_acquire))
+      while (flag_.load(std::memory_order_relaxed))
+        std::this_thread::yield();
+  }
+
+  void unlock() noexcept {
+    flag_.store(false, std::memory_order_release);
+  }
+
+private:
+  std::atomic<bool> flag_{false};
+};
 
 /// Where the answer to a request goes; CAF's `response_promise` without its
 /// need to run inside an actor (its `deliver` schedules on the actor's own

@@ -60,7 +60,7 @@ struct worker_slot {
 
 class pool_core {
 public:
-  using lock_type = std::unique_lock<std::mutex>;
+  using lock_type = std::unique_lock<detail::spinlock>;
 
   pool_core(runtime& rt, worker_pool_options opts)
     : rt_(rt), opts_(std::move(opts)), metrics_(rt.metrics()) {
@@ -414,7 +414,7 @@ private:
   detail::worker_pool_metrics metrics_;
   std::weak_ptr<pool_core> self_;
   caf::actor pool_;
-  std::mutex mtx_;
+  detail::spinlock mtx_;
   std::vector<worker_slot> slots_;
   /// Indexes of idle slots, used last in, first out.
   std::vector<size_t> idle_;
