@@ -272,25 +272,15 @@ public:
   }
 
   void enqueue(caf::mailbox_element_ptr x, caf::execution_unit* eu) override {
-    if (stopped_.load())
+    if (stopped_.load() || x->mid.is_response())
       return;
     auto& msg = x->content();
+    if (detail::is_system_message(msg)) {
+      on_system_message(msg);
+      return;
+    }
     auto sender = [&] { return caf::actor_cast<caf::actor>(x->sender); };
-    if (x->mid.is_response()) {
-      return;
-    } else if (msg.match_elements<caf::down_msg>()) {
-      core_->remove(caf::actor_cast<caf::actor>(
-                      msg.get_as<caf::down_msg>(0).source),
-                    nullptr);
-    } else if (msg.match_elements<caf::exit_msg>()) {
-      auto& reason = msg.get_as<caf::exit_msg>(0).reason;
-      if (reason) {
-        stopped_ = true;
-        stop(reason);
-      }
-    } else if (detail::is_system_message(msg)) {
-      return;
-    } else if (msg.match_elements<subscribe_atom>()) {
+    if (msg.match_elements<subscribe_atom>()) {
       answer(*x, core_->add(sender(), core_, address()), eu);
     } else if (msg.match_elements<subscribe_atom, caf::actor>()) {
       answer(*x, core_->add(msg.get_as<caf::actor>(1), core_, address()), eu);
@@ -315,6 +305,21 @@ public:
   }
 
 private:
+  /// A subscriber ended, or the handle is told to end; CAF's other system
+  /// messages mean nothing here.
+  void on_system_message(const caf::type_erased_tuple& msg) {
+    if (msg.match_elements<caf::down_msg>()) {
+      auto& dm = msg.get_as<caf::down_msg>(0);
+      core_->remove(caf::actor_cast<caf::actor>(dm.source), nullptr);
+    } else if (msg.match_elements<caf::exit_msg>()) {
+      const auto& reason = msg.get_as<caf::exit_msg>(0).reason;
+      if (reason) {
+        stopped_ = true;
+        stop(reason);
+      }
+    }
+  }
+
   std::shared_ptr<broadcast_core> core_;
   std::atomic<bool> stopped_{false};
 };

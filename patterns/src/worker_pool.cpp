@@ -81,22 +81,24 @@ public:
 
   // -- intake (sender's context) ----------------------------------------------
 
-  void submit(caf::mailbox_element_ptr x, uint64_t tag, caf::execution_unit* eu) {
+  void submit(caf::mailbox_element_ptr x, uint64_t tag,
+              caf::execution_unit* eu) {
     detail::outbox out;
     {
       lock_type guard{mtx_};
       if (closing_) {
         ++stats_.refused_closed;
-        reply_error(*x, out, make_error(errc::closed, "worker pool is closing"));
+        reply_error(*x, out,
+                    make_error(errc::closed, "worker pool is closing"));
       } else if (queue_.size() >= opts_.capacity) {
         if (opts_.overflow == overflow_policy::reject) {
           ++stats_.rejected;
           metrics_.rejected.add();
-          reply_error(*x, out,
-                      make_error(errc::backpressure,
-                                 "worker pool queue is full ("
-                                   + std::to_string(opts_.capacity)
-                                   + " jobs)"));
+          reply_error(
+            *x, out,
+            make_error(errc::backpressure, "worker pool queue is full ("
+                                             + std::to_string(opts_.capacity)
+                                             + " jobs)"));
         } else {
           held_.push_back(queued_job{0, tag, {}, std::move(x)});
           report_levels();
@@ -104,8 +106,7 @@ public:
       } else if (queue_.empty() && !idle_.empty()) {
         // The common case: straight to an idle worker.
         ++stats_.accepted;
-        run(queued_job{next_id_++, tag, deadline_of_new_job(out),
-                       std::move(x)},
+        run(queued_job{next_id_++, tag, deadline_of_new_job(out), std::move(x)},
             out);
       } else {
         admit(tag, std::move(x), out);
@@ -125,8 +126,9 @@ public:
       lock_type guard{mtx_};
       for (auto i = queue_.begin(); i != queue_.end();) {
         if (!by_tag || i->tag == tag) {
-          reply_error(*i->msg, out,
-                      make_error(errc::cancelled, "job cancelled while queued"));
+          reply_error(
+            *i->msg, out,
+            make_error(errc::cancelled, "job cancelled while queued"));
           ++stats_.cancelled;
           ++n;
           i = queue_.erase(i);
@@ -190,7 +192,8 @@ public:
         return;
       auto& content = x->content();
       auto failed = content.match_elements<caf::error>();
-      if (failed && content.get_as<caf::error>(0) == caf::sec::request_receiver_down)
+      if (failed
+          && content.get_as<caf::error>(0) == caf::sec::request_receiver_down)
         w.dead = true;
       if (!w.answered) {
         if (failed)
@@ -433,9 +436,7 @@ class job_tap final : public detail::sender_side_actor {
 public:
   job_tap(caf::actor_config& cfg, std::weak_ptr<pool_core> core, size_t index,
           uint64_t generation)
-    : sender_side_actor(cfg),
-      core_(std::move(core)),
-      index_(index),
+    : sender_side_actor(cfg), core_(std::move(core)), index_(index),
       generation_(generation) {
     // nop
   }
@@ -461,8 +462,8 @@ void pool_core::spawn_worker(size_t index) {
   auto& w = slots_[index];
   w.worker = rt_.spawn(opts_.worker);
   auto observed = caf::actor_cast<caf::abstract_actor*>(w.worker);
-  observed->attach(caf::default_attachable::make_monitor(w.worker.address(),
-                                                         pool_.address()));
+  observed->attach(
+    caf::default_attachable::make_monitor(w.worker.address(), pool_.address()));
   ++w.generation;
   w.tap = detail::make_sender_side<job_tap>(rt_.system(), self_, index,
                                             w.generation);
