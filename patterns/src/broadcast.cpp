@@ -27,17 +27,65 @@ namespace horae {
 
 namespace {
 
-class broadcast_core;
+/// What acknowledgements move besides their subscriber's own state: the
+/// buffered gauge, and the counts of subscribers that already left.
+struct ack_totals {
+  explicit ack_totals(gauge& buffered_gauge) : buffered(buffered_gauge) {
+    // nop
+  }
 
-/// One subscriber; its own mutex, so that acknowledgements of different
-/// subscribers never wait for each other.
+  gauge& buffered;
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> discarded{0};
+};
+
+/// One subscriber; its own lock, so that acknowledgements of different
+/// subscribers never wait for each other or for the broadcaster.
 struct subscriber {
   detail::spinlock mtx;
   caf::actor handle;
   caf::strong_actor_ptr tap;
   std::deque<caf::message> buffer;
   subscriber_stats stats;
+  /// Deliveries that bounced while subscribed.
+  uint64_t discarded = 0;
+  std::shared_ptr<ack_totals> totals;
+
+  /// A delivery of `msg` to this subscriber.
+  caf::mailbox_element_ptr delivery(const caf::message& msg) const {
+    // The tap counts answers, not ids: every delivery may share one.
+    return caf::make_mailbox_element(tap, caf::make_message_id(1), {}, msg);
+  }
+
+  /// The subscriber answered a delivery (`ok`) or it bounced: the credit
+  /// comes back and the next buffered message goes out.
+  void on_ack(bool ok, caf::execution_unit* eu);
 };
+
+void subscriber::on_ack(bool ok, caf::execution_unit* eu) {
+  caf::mailbox_element_ptr next;
+  {
+    std::unique_lock<detail::spinlock> guard{mtx};
+    --stats.in_flight;
+    if (!stats.subscribed) {
+      // Gone from the broadcaster's list: the totals keep the count.
+      (ok ? totals->delivered : totals->discarded)
+        .fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (ok)
+      ++stats.delivered;
+    else
+      ++discarded;
+    if (buffer.empty())
+      return;
+    ++stats.in_flight;
+    next = delivery(buffer.front());
+    buffer.pop_front();
+    totals->buffered.add(-1);
+  }
+  handle->enqueue(std::move(next), eu);
+}
 
 using sub_ptr = std::shared_ptr<subscriber>;
 
@@ -46,14 +94,26 @@ public:
   using lock_type = std::unique_lock<detail::spinlock>;
 
   broadcast_core(runtime& rt, broadcast_options opts)
-    : rt_(rt), opts_(opts), metrics_(rt.metrics()) {
+    : rt_(rt), opts_(opts), metrics_(rt.metrics()),
+      totals_(std::make_shared<ack_totals>(metrics_.buffered)) {
     opts_.max_in_flight = std::min(opts_.max_in_flight, opts_.bound);
+  }
+
+  broadcast_core(const broadcast_core&) = delete;
+
+  broadcast_core& operator=(const broadcast_core&) = delete;
+
+  ~broadcast_core() {
+    // Takes this broadcaster's part of the gauge back.
+    int64_t level = 0;
+    for (auto& sub : subs_)
+      level += static_cast<int64_t>(sub->buffer.size());
+    metrics_.buffered.add(-level);
   }
 
   // -- membership -------------------------------------------------------------
 
-  bool add(const caf::actor& who, const std::shared_ptr<broadcast_core>& self,
-           const caf::actor_addr& observer);
+  bool add(const caf::actor& who, const caf::actor_addr& observer);
 
   bool remove(const caf::actor& who, const caf::actor_addr& observer) {
     lock_type guard{mtx_};
@@ -76,7 +136,7 @@ public:
         if (st.in_flight < opts_.max_in_flight) {
           ++st.in_flight;
           out.add(caf::actor_cast<caf::strong_actor_ptr>(sub->handle),
-                  delivery(*sub, msg));
+                  sub->delivery(msg));
           ++reached;
         } else if (undelivered < opts_.bound) {
           sub->buffer.push_back(msg);
@@ -118,29 +178,6 @@ public:
     return reached;
   }
 
-  /// A subscriber answered a delivery (`ok`) or it bounced: the credit
-  /// comes back and the next buffered message goes out.
-  void on_ack(subscriber& sub, bool ok, caf::execution_unit* eu) {
-    caf::mailbox_element_ptr next;
-    {
-      lock_type guard{sub.mtx};
-      --sub.stats.in_flight;
-      if (ok) {
-        ++sub.stats.delivered;
-        delivered_.fetch_add(1, std::memory_order_relaxed);
-      } else {
-        discarded_.fetch_add(1, std::memory_order_relaxed);
-      }
-      if (!sub.stats.subscribed || sub.buffer.empty())
-        return;
-      ++sub.stats.in_flight;
-      next = delivery(sub, sub.buffer.front());
-      sub.buffer.pop_front();
-      metrics_.buffered.add(-1);
-    }
-    sub.handle->enqueue(std::move(next), eu);
-  }
-
   /// Remembers the handle's address: it observes the subscribers.
   void set_observer(caf::actor_addr observer) {
     lock_type guard{mtx_};
@@ -153,8 +190,13 @@ public:
     lock_type guard{mtx_};
     auto result = stats_;
     result.subscribers = subs_.size();
-    result.delivered = delivered_.load();
-    result.discarded += discarded_.load();
+    result.delivered += totals_->delivered.load();
+    result.discarded += totals_->discarded.load();
+    for (auto& sub : subs_) {
+      std::unique_lock<detail::spinlock> sub_guard{sub->mtx};
+      result.delivered += sub->stats.delivered;
+      result.discarded += sub->discarded;
+    }
     return result;
   }
 
@@ -175,12 +217,6 @@ private:
                         [&](const sub_ptr& s) { return s->handle == who; });
   }
 
-  static caf::mailbox_element_ptr delivery(subscriber& sub,
-                                           const caf::message& msg) {
-    return caf::make_mailbox_element(sub.tap, detail::next_request_id(), {},
-                                     msg);
-  }
-
   bool remove_locked(const caf::actor& who, const caf::actor_addr& observer) {
     auto i = find(who);
     if (i == subs_.end())
@@ -194,7 +230,10 @@ private:
     auto& sub = **i;
     lock_type sub_guard{sub.mtx};
     sub.stats.subscribed = false;
-    stats_.discarded += sub.buffer.size();
+    // Its counts move to the broadcaster's; answers still in flight go to
+    // the totals.
+    stats_.delivered += sub.stats.delivered;
+    stats_.discarded += sub.discarded + sub.buffer.size();
     metrics_.buffered.add(-static_cast<int64_t>(sub.buffer.size()));
     sub.buffer.clear();
     // The tap holds the subscriber: only deliveries in flight keep it now.
@@ -210,26 +249,22 @@ private:
   detail::spinlock mtx_;
   caf::actor_addr observer_;
   std::vector<sub_ptr> subs_;
+  /// Counts of the subscribers that left while they were in the list.
   broadcast_stats stats_;
-  // Moved by acknowledgements, which do not take `mtx_`.
-  std::atomic<uint64_t> delivered_{0};
-  std::atomic<uint64_t> discarded_{0};
+  std::shared_ptr<ack_totals> totals_;
 };
 
 /// Sees one subscriber's answers to its deliveries.
 class delivery_tap final : public detail::sender_side_actor {
 public:
-  delivery_tap(caf::actor_config& cfg, std::weak_ptr<broadcast_core> core,
-               sub_ptr sub)
-    : sender_side_actor(cfg), core_(std::move(core)), sub_(std::move(sub)) {
+  delivery_tap(caf::actor_config& cfg, sub_ptr sub)
+    : sender_side_actor(cfg), sub_(std::move(sub)) {
     // nop
   }
 
   void enqueue(caf::mailbox_element_ptr x, caf::execution_unit* eu) override {
-    if (!x->mid.is_response())
-      return;
-    if (auto core = core_.lock())
-      core->on_ack(*sub_, !x->content().match_elements<caf::error>(), eu);
+    if (x->mid.is_response())
+      sub_->on_ack(!x->content().match_elements<caf::error>(), eu);
   }
 
   const char* name() const override {
@@ -237,14 +272,12 @@ public:
   }
 
 private:
-  std::weak_ptr<broadcast_core> core_;
   /// Kept alive by the deliveries in flight, which name the tap as sender:
   /// an answer after the subscriber left still counts.
   sub_ptr sub_;
 };
 
 bool broadcast_core::add(const caf::actor& who,
-                         const std::shared_ptr<broadcast_core>& self,
                          const caf::actor_addr& observer) {
   {
     lock_type guard{mtx_};
@@ -253,7 +286,8 @@ bool broadcast_core::add(const caf::actor& who,
     auto sub = std::make_shared<subscriber>();
     sub->handle = who;
     sub->stats.subscribed = true;
-    sub->tap = detail::make_sender_side<delivery_tap>(rt_.system(), self, sub);
+    sub->totals = totals_;
+    sub->tap = detail::make_sender_side<delivery_tap>(rt_.system(), sub);
     subs_.push_back(std::move(sub));
   }
   // Unlocked: monitoring an actor that is already gone sends the down
@@ -281,9 +315,9 @@ public:
     }
     auto sender = [&] { return caf::actor_cast<caf::actor>(x->sender); };
     if (msg.match_elements<subscribe_atom>()) {
-      answer(*x, core_->add(sender(), core_, address()), eu);
+      answer(*x, core_->add(sender(), address()), eu);
     } else if (msg.match_elements<subscribe_atom, caf::actor>()) {
-      answer(*x, core_->add(msg.get_as<caf::actor>(1), core_, address()), eu);
+      answer(*x, core_->add(msg.get_as<caf::actor>(1), address()), eu);
     } else if (msg.match_elements<unsubscribe_atom>()) {
       answer(*x, core_->remove(sender(), address()), eu);
     } else if (msg.match_elements<unsubscribe_atom, caf::actor>()) {

@@ -2,7 +2,6 @@
 // depth) over every actor of its kind in a runtime.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 
 #include <horae/core/metrics.hpp>
@@ -12,8 +11,7 @@ namespace horae::detail {
 /// Moves the shared gauge by the changes of one actor's level and takes the
 /// whole part back when destroyed, so an actor that ends leaves nothing
 /// behind. The gauge belongs to the registry: reading it never touches the
-/// actor, whether or not the actor still exists. Several threads may move
-/// one share at once (a broadcaster's subscribers acknowledge in parallel).
+/// actor, whether or not the actor still exists.
 class gauge_share {
 public:
   // -- constructors, destructors ----------------------------------------------
@@ -27,7 +25,7 @@ public:
   gauge_share& operator=(const gauge_share&) = delete;
 
   ~gauge_share() {
-    total_->add(-level_.load());
+    total_->add(-level_);
   }
 
   // -- modifiers --------------------------------------------------------------
@@ -35,20 +33,20 @@ public:
   /// Sets this actor's level to `level`.
   void set(uint64_t level) noexcept {
     auto now = static_cast<int64_t>(level);
-    auto before = level_.exchange(now, std::memory_order_relaxed);
-    if (now != before)
-      total_->add(now - before);
+    if (now != level_)
+      total_->add(now - level_);
+    level_ = now;
   }
 
   /// Moves this actor's level by `n`, which may be negative.
   void add(int64_t n) noexcept {
     total_->add(n);
-    level_.fetch_add(n, std::memory_order_relaxed);
+    level_ += n;
   }
 
 private:
   gauge* total_;
-  std::atomic<int64_t> level_{0};
+  int64_t level_ = 0;
 };
 
 } // namespace horae::detail

@@ -2,8 +2,6 @@
 // that act in the sender's context.
 #include "sender_side.hpp"
 
-#include <atomic>
-
 #include <caf/downstream_msg.hpp>
 #include <caf/error.hpp>
 #include <caf/exit_reason.hpp>
@@ -62,12 +60,6 @@ void sender_side_actor::on_destroy() {
     cleanup(caf::exit_reason::unreachable, nullptr);
     monitorable_actor::on_destroy();
   }
-}
-
-caf::message_id next_request_id() noexcept {
-  static std::atomic<uint64_t> next{1};
-  auto n = next.fetch_add(1, std::memory_order_relaxed);
-  return caf::make_message_id(n & caf::message_id::request_id_mask);
 }
 
 bool is_system_message(const caf::type_erased_tuple& msg) noexcept {

@@ -135,10 +135,6 @@ caf::strong_actor_ptr make_sender_side(caf::actor_system& sys, Ts&&... xs) {
     sys.next_actor_id(), sys.node(), &sys, cfg, std::forward<Ts>(xs)...);
 }
 
-/// @returns a request id that no actor's own requests use: the pattern
-///          handles have no mailbox, so their requests never meet those.
-caf::message_id next_request_id() noexcept;
-
 /// @returns whether `msg` is one of the messages CAF handles before a
 ///          behaviour (exit, down, errors, system and stream messages).
 bool is_system_message(const caf::type_erased_tuple& msg) noexcept;
