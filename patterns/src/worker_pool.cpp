@@ -276,13 +276,27 @@ public:
     out.flush(eu);
   }
 
-  /// The pool actor ended (closed or killed): nothing is accepted anymore.
+  /// The pool actor ended (closed or killed): nothing is accepted anymore,
+  /// and jobs still waiting bounce as CAF bounces a dead actor's mailbox.
   void on_exit() {
-    lock_type guard{mtx_};
-    closing_ = true;
-    finished_ = true;
-    // The pool actor holds this core: no cycle outlives it.
-    pool_ = nullptr;
+    detail::outbox out;
+    {
+      lock_type guard{mtx_};
+      closing_ = true;
+      finished_ = true;
+      for (auto* jobs : {&queue_, &held_}) {
+        for (auto& job : *jobs)
+          reply_error(*job.msg, out,
+                      caf::make_error(caf::sec::request_receiver_down));
+        jobs->clear();
+      }
+      report_levels();
+      // The pool actor and the taps hold this core: no cycle outlives it.
+      pool_ = nullptr;
+      for (auto& w : slots_)
+        w.tap = nullptr;
+    }
+    out.flush(nullptr);
   }
 
   /// @returns the workers, to stop them when the pool quits.
@@ -434,7 +448,7 @@ private:
 /// Sees a worker's answers to the jobs it got from the pool.
 class job_tap final : public detail::sender_side_actor {
 public:
-  job_tap(caf::actor_config& cfg, std::weak_ptr<pool_core> core, size_t index,
+  job_tap(caf::actor_config& cfg, std::shared_ptr<pool_core> core, size_t index,
           uint64_t generation)
     : sender_side_actor(cfg), core_(std::move(core)), index_(index),
       generation_(generation) {
@@ -444,8 +458,7 @@ public:
   void enqueue(caf::mailbox_element_ptr x, caf::execution_unit* eu) override {
     if (!x->mid.is_response())
       return;
-    if (auto core = core_.lock())
-      core->on_answer(index_, generation_, std::move(x), eu);
+    core_->on_answer(index_, generation_, std::move(x), eu);
   }
 
   const char* name() const override {
@@ -453,7 +466,9 @@ public:
   }
 
 private:
-  std::weak_ptr<pool_core> core_;
+  /// Holding the core keeps answers off its reference count; the core
+  /// drops its taps when the pool ends, which breaks the cycle.
+  std::shared_ptr<pool_core> core_;
   size_t index_;
   uint64_t generation_;
 };
@@ -465,7 +480,7 @@ void pool_core::spawn_worker(size_t index) {
   observed->attach(
     caf::default_attachable::make_monitor(w.worker.address(), pool_.address()));
   ++w.generation;
-  w.tap = detail::make_sender_side<job_tap>(rt_.system(), self_, index,
+  w.tap = detail::make_sender_side<job_tap>(rt_.system(), self_.lock(), index,
                                             w.generation);
   w.busy = false;
   w.dead = false;
