@@ -313,6 +313,10 @@ public:
       on_system_message(msg);
       return;
     }
+    if (!detail::starts_with_atom(msg)) {
+      publish(*x, eu);
+      return;
+    }
     auto sender = [&] { return caf::actor_cast<caf::actor>(x->sender); };
     if (msg.match_elements<subscribe_atom>()) {
       answer(*x, core_->add(sender(), address()), eu);
@@ -327,10 +331,7 @@ public:
     } else if (msg.match_elements<stats_atom, caf::actor>()) {
       answer(*x, core_->stats_of(msg.get_as<caf::actor>(1)), eu);
     } else {
-      auto reached = core_->publish(x->copy_content_to_message(), eu);
-      // Answer only requests: a plain `send` must not get a reply.
-      if (x->mid.is_request())
-        answer(*x, reached, eu);
+      publish(*x, eu);
     }
   }
 
@@ -339,6 +340,13 @@ public:
   }
 
 private:
+  void publish(caf::mailbox_element& x, caf::execution_unit* eu) {
+    auto reached = core_->publish(x.copy_content_to_message(), eu);
+    // Answer only requests: a plain `send` must not get a reply.
+    if (x.mid.is_request())
+      answer(x, reached, eu);
+  }
+
   /// A subscriber ended, or the handle is told to end; CAF's other system
   /// messages mean nothing here.
   void on_system_message(const caf::type_erased_tuple& msg) {

@@ -6,6 +6,7 @@
 #include <caf/error.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/system_messages.hpp>
+#include <caf/type_nr.hpp>
 #include <caf/upstream_msg.hpp>
 
 namespace horae::detail {
@@ -65,17 +66,26 @@ void sender_side_actor::on_destroy() {
 bool is_system_message(const caf::type_erased_tuple& msg) noexcept {
   if (msg.empty())
     return false;
-  if (msg.match_element<caf::sys_atom>(0))
-    return true;
-  if (msg.size() != 1)
-    return false;
-  return msg.match_element<caf::exit_msg>(0)
-         || msg.match_element<caf::down_msg>(0)
-         || msg.match_element<caf::error>(0)
-         || msg.match_element<caf::timeout_msg>(0)
-         || msg.match_element<caf::open_stream_msg>(0)
-         || msg.match_element<caf::upstream_msg>(0)
-         || msg.match_element<caf::downstream_msg>(0);
+  // Decided on the first element's type number: matching each kind of
+  // system message in turn cost more than a whole job.
+  switch (msg.type_nr(0)) {
+    case caf::type_nr<caf::atom_value>::value:
+      return msg.get_as<caf::atom_value>(0) == caf::sys_atom::value;
+    case caf::type_nr<caf::exit_msg>::value:
+    case caf::type_nr<caf::down_msg>::value:
+    case caf::type_nr<caf::error>::value:
+    case caf::type_nr<caf::timeout_msg>::value:
+    case caf::type_nr<caf::open_stream_msg>::value:
+    case caf::type_nr<caf::upstream_msg>::value:
+    case caf::type_nr<caf::downstream_msg>::value:
+      return msg.size() == 1;
+    default:
+      return false;
+  }
+}
+
+bool starts_with_atom(const caf::type_erased_tuple& msg) noexcept {
+  return !msg.empty() && msg.type_nr(0) == caf::type_nr<caf::atom_value>::value;
 }
 
 } // namespace horae::detail

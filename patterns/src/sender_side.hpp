@@ -139,4 +139,8 @@ caf::strong_actor_ptr make_sender_side(caf::actor_system& sys, Ts&&... xs) {
 ///          behaviour (exit, down, errors, system and stream messages).
 bool is_system_message(const caf::type_erased_tuple& msg) noexcept;
 
+/// @returns whether `msg` starts with an atom, as every control message of
+///          the patterns does: anything else is work, with no matching.
+bool starts_with_atom(const caf::type_erased_tuple& msg) noexcept;
+
 } // namespace horae::detail

@@ -501,6 +501,11 @@ public:
     if (x->mid.is_response() || detail::is_system_message(msg)) {
       // Exit and the like concern the pool actor, whose end ends the handle.
       pool_->enqueue(std::move(x), eu);
+    } else if (!detail::starts_with_atom(msg)) {
+      if (msg.match_elements<tagged_job>())
+        submit_tagged(std::move(x), eu);
+      else
+        core_->submit(std::move(x), 0, eu);
     } else if (msg.match_elements<cancel_atom>()) {
       answer(*x, core_->cancel(false, 0, eu), eu);
     } else if (msg.match_elements<cancel_atom, uint64_t>()) {
@@ -509,13 +514,6 @@ public:
       answer(*x, core_->stats(), eu);
     } else if (msg.match_elements<close_atom>()) {
       core_->close(*x, eu);
-    } else if (msg.match_elements<tagged_job>()) {
-      auto& job = msg.get_as<tagged_job>(0);
-      auto tag = job.tag;
-      auto content = job.content;
-      x = caf::make_mailbox_element(std::move(x->sender), x->mid,
-                                    std::move(x->stages), std::move(content));
-      core_->submit(std::move(x), tag, eu);
     } else {
       core_->submit(std::move(x), 0, eu);
     }
@@ -526,6 +524,16 @@ public:
   }
 
 private:
+  /// The worker gets the tagged job's content as if it had been sent alone.
+  void submit_tagged(caf::mailbox_element_ptr x, caf::execution_unit* eu) {
+    auto& job = x->content().get_as<tagged_job>(0);
+    auto tag = job.tag;
+    auto content = job.content;
+    x = caf::make_mailbox_element(std::move(x->sender), x->mid,
+                                  std::move(x->stages), std::move(content));
+    core_->submit(std::move(x), tag, eu);
+  }
+
   std::shared_ptr<pool_core> core_;
   caf::actor pool_;
 };
