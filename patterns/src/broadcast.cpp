@@ -120,6 +120,15 @@ public:
     return remove_locked(who, observer);
   }
 
+  /// Removes every subscriber: the broadcaster ends.
+  void clear(const caf::actor_addr& observer) {
+    lock_type guard{mtx_};
+    while (!subs_.empty()) {
+      auto who = subs_.back()->handle;
+      remove_locked(who, observer);
+    }
+  }
+
   // -- publishing -------------------------------------------------------------
 
   uint64_t publish(const caf::message& msg, caf::execution_unit* eu) {
@@ -357,6 +366,9 @@ private:
       const auto& reason = msg.get_as<caf::exit_msg>(0).reason;
       if (reason) {
         stopped_ = true;
+        // Its buffers leave the gauge with it, whoever still holds the
+        // handle.
+        core_->clear(address());
         stop(reason);
       }
     }
