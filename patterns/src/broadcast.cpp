@@ -1,180 +1,381 @@
-// The broadcaster: per-subscriber in-flight window and buffer, the
-// slow-subscriber policies and their counters.
+// The broadcaster. A published message fans out in the publisher's context
+// (as a CAF group does) under per-subscriber credit: at most
+// `max_in_flight` deliveries are outstanding, the rest wait in the
+// subscriber's buffer under the slow-subscriber policy. Each delivery is a
+// request whose sender is the subscriber's "tap", a mailbox-less actor: the
+// subscriber's answer runs the tap in the subscriber's own context, which
+// returns the credit and sends the next buffered message straight away, so
+// no acknowledgement travels through a mailbox of the broadcaster.
+#include <algorithm>
+#include <atomic>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <vector>
 
-#include <caf/message_view.hpp>
-#include <caf/scheduled_actor.hpp>
+#include <caf/default_attachable.hpp>
+#include <caf/system_messages.hpp>
 
 #include <horae/core/error.hpp>
 #include <horae/core/runtime.hpp>
 #include <horae/patterns/broadcast.hpp>
-#include <horae/patterns/detail/pattern_actor.hpp>
-#include <horae/patterns/detail/relay.hpp>
 
 #include "pattern_metrics.hpp"
+#include "sender_side.hpp"
 
 namespace horae {
 
 namespace {
 
-struct subscriber {
-  caf::actor handle;
-  std::deque<caf::message> buffer;
-  subscriber_stats stats;
+/// What acknowledgements move besides their subscriber's own state: the
+/// buffered gauge, and the counts of subscribers that already left.
+struct ack_totals {
+  explicit ack_totals(gauge& buffered_gauge) : buffered(buffered_gauge) {
+    // nop
+  }
+
+  gauge& buffered;
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> discarded{0};
 };
 
-class broadcast_state : public std::enable_shared_from_this<broadcast_state> {
+/// One subscriber; its own lock, so that acknowledgements of different
+/// subscribers never wait for each other or for the broadcaster.
+struct subscriber {
+  detail::spinlock mtx;
+  caf::actor handle;
+  caf::strong_actor_ptr tap;
+  std::deque<caf::message> buffer;
+  subscriber_stats stats;
+  /// Deliveries that bounced while subscribed.
+  uint64_t discarded = 0;
+  std::shared_ptr<ack_totals> totals;
+
+  /// A delivery of `msg` to this subscriber.
+  caf::mailbox_element_ptr delivery(const caf::message& msg) const {
+    // The tap counts answers, not ids: every delivery may share one.
+    return caf::make_mailbox_element(tap, caf::make_message_id(1), {}, msg);
+  }
+
+  /// The subscriber answered a delivery (`ok`) or it bounced: the credit
+  /// comes back and the next buffered message goes out.
+  void on_ack(bool ok, caf::execution_unit* eu);
+};
+
+void subscriber::on_ack(bool ok, caf::execution_unit* eu) {
+  caf::mailbox_element_ptr next;
+  {
+    std::unique_lock<detail::spinlock> guard{mtx};
+    --stats.in_flight;
+    if (!stats.subscribed) {
+      // Gone from the broadcaster's list: the totals keep the count.
+      (ok ? totals->delivered : totals->discarded)
+        .fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+    if (ok)
+      ++stats.delivered;
+    else
+      ++discarded;
+    if (buffer.empty())
+      return;
+    ++stats.in_flight;
+    next = delivery(buffer.front());
+    buffer.pop_front();
+    totals->buffered.add(-1);
+  }
+  handle->enqueue(std::move(next), eu);
+}
+
+using sub_ptr = std::shared_ptr<subscriber>;
+
+class broadcast_core {
 public:
-  broadcast_state(actor* self, broadcast_options opts)
-    : self_(self), opts_(opts), metrics_(self->runtime().metrics()) {
+  using lock_type = std::unique_lock<detail::spinlock>;
+
+  broadcast_core(runtime& rt, broadcast_options opts)
+    : rt_(rt), opts_(opts), metrics_(rt.metrics()),
+      totals_(std::make_shared<ack_totals>(metrics_.buffered)) {
     opts_.max_in_flight = std::min(opts_.max_in_flight, opts_.bound);
   }
 
-  void start() {
-    self_->set_down_handler([weak = weak_from_this()](caf::down_msg& dm) {
-      if (auto st = weak.lock())
-        st->remove(caf::actor_cast<caf::actor>(dm.source), false);
-    });
+  broadcast_core(const broadcast_core&) = delete;
+
+  broadcast_core& operator=(const broadcast_core&) = delete;
+
+  ~broadcast_core() {
+    // Takes this broadcaster's part of the gauge back.
+    int64_t level = 0;
+    for (auto& sub : subs_)
+      level += static_cast<int64_t>(sub->buffer.size());
+    metrics_.buffered.add(-level);
   }
 
   // -- membership -------------------------------------------------------------
 
-  bool add(const caf::actor& who) {
-    if (!who || find(who) != subs_.end())
-      return false;
-    self_->monitor(who);
-    auto sub = std::make_shared<subscriber>();
-    sub->handle = who;
-    sub->stats.subscribed = true;
-    subs_.push_back(std::move(sub));
-    return true;
+  bool add(const caf::actor& who, const caf::actor_addr& observer);
+
+  bool remove(const caf::actor& who, const caf::actor_addr& observer) {
+    lock_type guard{mtx_};
+    return remove_locked(who, observer);
   }
 
-  bool remove(const caf::actor& who, bool demonitor) {
-    auto i = find(who);
-    if (i == subs_.end())
-      return false;
-    if (demonitor)
-      self_->demonitor(who);
-    (*i)->stats.subscribed = false;
-    stats_.discarded += (*i)->buffer.size();
-    metrics_.buffered.add(-static_cast<int64_t>((*i)->buffer.size()));
-    (*i)->buffer.clear();
-    subs_.erase(i);
-    return true;
+  /// Removes every subscriber: the broadcaster ends.
+  void clear(const caf::actor_addr& observer) {
+    lock_type guard{mtx_};
+    while (!subs_.empty()) {
+      auto who = subs_.back()->handle;
+      remove_locked(who, observer);
+    }
   }
 
   // -- publishing -------------------------------------------------------------
 
-  uint64_t publish(const caf::message& msg) {
-    ++stats_.published;
+  uint64_t publish(const caf::message& msg, caf::execution_unit* eu) {
+    detail::outbox out;
     uint64_t reached = 0;
-    // Iterate over a copy: the unsubscribe policy removes entries.
-    auto current = subs_;
-    for (auto& sub : current) {
-      auto undelivered = sub->stats.in_flight + sub->buffer.size();
-      if (sub->stats.in_flight < opts_.max_in_flight) {
-        send(sub, msg);
-        ++reached;
-      } else if (undelivered < opts_.bound) {
-        sub->buffer.push_back(msg);
-        metrics_.buffered.add(1);
-        ++reached;
-      } else {
-        switch (opts_.policy) {
-          case slow_subscriber_policy::drop_newest:
-            ++stats_.dropped_newest;
-            ++sub->stats.dropped;
-            metrics_.dropped.add();
-            break;
-          case slow_subscriber_policy::drop_oldest:
-            if (sub->buffer.empty()) {
-              // Everything is in flight (max_in_flight == bound): the only
-              // message we can still drop is the new one.
+    {
+      lock_type guard{mtx_};
+      ++stats_.published;
+      std::vector<caf::actor> evict;
+      for (auto& sub : subs_) {
+        lock_type sub_guard{sub->mtx};
+        auto& st = sub->stats;
+        auto undelivered = st.in_flight + sub->buffer.size();
+        if (st.in_flight < opts_.max_in_flight) {
+          ++st.in_flight;
+          out.add(caf::actor_cast<caf::strong_actor_ptr>(sub->handle),
+                  sub->delivery(msg));
+          ++reached;
+        } else if (undelivered < opts_.bound) {
+          sub->buffer.push_back(msg);
+          metrics_.buffered.add(1);
+          ++reached;
+        } else {
+          switch (opts_.policy) {
+            case slow_subscriber_policy::drop_newest:
               ++stats_.dropped_newest;
-            } else {
-              sub->buffer.pop_front();
-              sub->buffer.push_back(msg);
-              ++stats_.dropped_oldest;
-              ++reached;
-            }
-            ++sub->stats.dropped;
-            metrics_.dropped.add();
-            break;
-          case slow_subscriber_policy::unsubscribe:
-            ++stats_.evicted;
-            metrics_.evicted.add();
-            remove(sub->handle, true);
-            break;
+              ++st.dropped;
+              metrics_.dropped.add();
+              break;
+            case slow_subscriber_policy::drop_oldest:
+              if (sub->buffer.empty()) {
+                // Everything is in flight (max_in_flight == bound): the
+                // only message we can still drop is the new one.
+                ++stats_.dropped_newest;
+              } else {
+                sub->buffer.pop_front();
+                sub->buffer.push_back(msg);
+                ++stats_.dropped_oldest;
+                ++reached;
+              }
+              ++st.dropped;
+              metrics_.dropped.add();
+              break;
+            case slow_subscriber_policy::unsubscribe:
+              ++stats_.evicted;
+              metrics_.evicted.add();
+              evict.push_back(sub->handle);
+              break;
+          }
         }
       }
+      for (auto& who : evict)
+        remove_locked(who, observer_);
     }
+    out.flush(eu);
     return reached;
+  }
+
+  /// Remembers the handle's address: it observes the subscribers.
+  void set_observer(caf::actor_addr observer) {
+    lock_type guard{mtx_};
+    observer_ = std::move(observer);
   }
 
   // -- observers --------------------------------------------------------------
 
-  broadcast_stats stats() const {
+  broadcast_stats stats() {
+    lock_type guard{mtx_};
     auto result = stats_;
     result.subscribers = subs_.size();
+    result.delivered += totals_->delivered.load();
+    result.discarded += totals_->discarded.load();
+    for (auto& sub : subs_) {
+      std::unique_lock<detail::spinlock> sub_guard{sub->mtx};
+      result.delivered += sub->stats.delivered;
+      result.discarded += sub->discarded;
+    }
     return result;
   }
 
-  subscriber_stats stats_of(const caf::actor& who) const {
+  subscriber_stats stats_of(const caf::actor& who) {
+    lock_type guard{mtx_};
     auto i = find(who);
     if (i == subs_.end())
       return subscriber_stats{};
+    lock_type sub_guard{(*i)->mtx};
     auto result = (*i)->stats;
     result.buffered = (*i)->buffer.size();
     return result;
   }
 
 private:
-  using sub_ptr = std::shared_ptr<subscriber>;
-
-  std::vector<sub_ptr>::const_iterator find(const caf::actor& who) const {
-    return std::find_if(subs_.begin(), subs_.end(),
-                        [&](const sub_ptr& s) { return s->handle == who; });
-  }
-
   std::vector<sub_ptr>::iterator find(const caf::actor& who) {
     return std::find_if(subs_.begin(), subs_.end(),
                         [&](const sub_ptr& s) { return s->handle == who; });
   }
 
-  void send(const sub_ptr& sub, caf::message msg) {
-    ++sub->stats.in_flight;
-    auto weak = weak_from_this();
-    detail::relay(self_, sub->handle, std::move(msg), caf::infinite,
-                  [weak, sub](const caf::expected<caf::message>& res) {
-                    if (auto st = weak.lock())
-                      st->on_ack(sub, res.engaged());
-                  });
-  }
-
-  void on_ack(const sub_ptr& sub, bool ok) {
-    --sub->stats.in_flight;
-    if (ok) {
-      ++sub->stats.delivered;
-      ++stats_.delivered;
-    } else {
-      ++stats_.discarded;
+  bool remove_locked(const caf::actor& who, const caf::actor_addr& observer) {
+    auto i = find(who);
+    if (i == subs_.end())
+      return false;
+    if (observer) {
+      caf::default_attachable::observe_token tk{
+        observer, caf::default_attachable::monitor};
+      caf::actor_cast<caf::abstract_actor*>(who)->detach(
+        {caf::default_attachable::observe_token::token_type, &tk});
     }
-    if (!sub->stats.subscribed || sub->buffer.empty())
-      return;
-    auto next = std::move(sub->buffer.front());
-    sub->buffer.pop_front();
-    metrics_.buffered.add(-1);
-    send(sub, std::move(next));
+    auto& sub = **i;
+    lock_type sub_guard{sub.mtx};
+    sub.stats.subscribed = false;
+    // Its counts move to the broadcaster's; answers still in flight go to
+    // the totals.
+    stats_.delivered += sub.stats.delivered;
+    stats_.discarded += sub.discarded + sub.buffer.size();
+    metrics_.buffered.add(-static_cast<int64_t>(sub.buffer.size()));
+    sub.buffer.clear();
+    // The tap holds the subscriber: only deliveries in flight keep it now.
+    sub.tap = nullptr;
+    sub_guard.unlock();
+    subs_.erase(i);
+    return true;
   }
 
-  actor* self_;
+  runtime& rt_;
   broadcast_options opts_;
-  std::vector<sub_ptr> subs_;
-  broadcast_stats stats_;
   detail::broadcast_metrics metrics_;
+  detail::spinlock mtx_;
+  caf::actor_addr observer_;
+  std::vector<sub_ptr> subs_;
+  /// Counts of the subscribers that left while they were in the list.
+  broadcast_stats stats_;
+  std::shared_ptr<ack_totals> totals_;
+};
+
+/// Sees one subscriber's answers to its deliveries.
+class delivery_tap final : public detail::sender_side_actor {
+public:
+  delivery_tap(caf::actor_config& cfg, sub_ptr sub)
+    : sender_side_actor(cfg), sub_(std::move(sub)) {
+    // nop
+  }
+
+  void enqueue(caf::mailbox_element_ptr x, caf::execution_unit* eu) override {
+    if (x->mid.is_response())
+      sub_->on_ack(!x->content().match_elements<caf::error>(), eu);
+  }
+
+  const char* name() const override {
+    return "horae.broadcast.tap";
+  }
+
+private:
+  /// Kept alive by the deliveries in flight, which name the tap as sender:
+  /// an answer after the subscriber left still counts.
+  sub_ptr sub_;
+};
+
+bool broadcast_core::add(const caf::actor& who,
+                         const caf::actor_addr& observer) {
+  {
+    lock_type guard{mtx_};
+    if (!who || find(who) != subs_.end())
+      return false;
+    auto sub = std::make_shared<subscriber>();
+    sub->handle = who;
+    sub->stats.subscribed = true;
+    sub->totals = totals_;
+    sub->tap = detail::make_sender_side<delivery_tap>(rt_.system(), sub);
+    subs_.push_back(std::move(sub));
+  }
+  // Unlocked: monitoring an actor that is already gone sends the down
+  // message at once, and handling it takes the lock.
+  caf::actor_cast<caf::abstract_actor*>(who)->attach(
+    caf::default_attachable::make_monitor(who.address(), observer));
+  return true;
+}
+
+/// The handle users hold: runs every message in the sender's context.
+class broadcast_handle final : public detail::sender_side_actor {
+public:
+  broadcast_handle(caf::actor_config& cfg, std::shared_ptr<broadcast_core> core)
+    : sender_side_actor(cfg), core_(std::move(core)) {
+    // nop
+  }
+
+  void enqueue(caf::mailbox_element_ptr x, caf::execution_unit* eu) override {
+    if (stopped_.load() || x->mid.is_response())
+      return;
+    auto& msg = x->content();
+    if (detail::is_system_message(msg)) {
+      on_system_message(msg);
+      return;
+    }
+    if (!detail::starts_with_atom(msg)) {
+      publish(*x, eu);
+      return;
+    }
+    auto sender = [&] { return caf::actor_cast<caf::actor>(x->sender); };
+    if (msg.match_elements<subscribe_atom>()) {
+      answer(*x, core_->add(sender(), address()), eu);
+    } else if (msg.match_elements<subscribe_atom, caf::actor>()) {
+      answer(*x, core_->add(msg.get_as<caf::actor>(1), address()), eu);
+    } else if (msg.match_elements<unsubscribe_atom>()) {
+      answer(*x, core_->remove(sender(), address()), eu);
+    } else if (msg.match_elements<unsubscribe_atom, caf::actor>()) {
+      answer(*x, core_->remove(msg.get_as<caf::actor>(1), address()), eu);
+    } else if (msg.match_elements<stats_atom>()) {
+      answer(*x, core_->stats(), eu);
+    } else if (msg.match_elements<stats_atom, caf::actor>()) {
+      answer(*x, core_->stats_of(msg.get_as<caf::actor>(1)), eu);
+    } else {
+      publish(*x, eu);
+    }
+  }
+
+  const char* name() const override {
+    return "horae.broadcast";
+  }
+
+private:
+  void publish(caf::mailbox_element& x, caf::execution_unit* eu) {
+    auto reached = core_->publish(x.copy_content_to_message(), eu);
+    // Answer only requests: a plain `send` must not get a reply.
+    if (x.mid.is_request())
+      answer(x, reached, eu);
+  }
+
+  /// A subscriber ended, or the handle is told to end; CAF's other system
+  /// messages mean nothing here.
+  void on_system_message(const caf::type_erased_tuple& msg) {
+    if (msg.match_elements<caf::down_msg>()) {
+      auto& dm = msg.get_as<caf::down_msg>(0);
+      core_->remove(caf::actor_cast<caf::actor>(dm.source), nullptr);
+    } else if (msg.match_elements<caf::exit_msg>()) {
+      const auto& reason = msg.get_as<caf::exit_msg>(0).reason;
+      if (reason) {
+        stopped_ = true;
+        // Its buffers leave the gauge with it, whoever still holds the
+        // handle.
+        core_->clear(address());
+        stop(reason);
+      }
+    }
+  }
+
+  std::shared_ptr<broadcast_core> core_;
+  std::atomic<bool> stopped_{false};
 };
 
 } // namespace
@@ -193,32 +394,10 @@ caf::expected<caf::actor> spawn_broadcast(runtime& rt,
                                           broadcast_options options) {
   if (auto err = validate(options))
     return err;
-  return rt.spawn([options](actor* self) -> caf::behavior {
-    detail::survive_bounced_answers(self);
-    auto st = std::make_shared<broadcast_state>(self, options);
-    st->start();
-    self->set_default_handler(
-      [st, self](caf::scheduled_actor*,
-                 caf::message_view& x) -> caf::result<caf::message> {
-        auto reached = st->publish(x.move_content_to_message());
-        // Answer only requests: a plain `send` must not get a reply.
-        if (self->current_message_id().is_request())
-          return caf::make_message(reached);
-        return caf::delegated<caf::message>{};
-      });
-    auto sender
-      = [self] { return caf::actor_cast<caf::actor>(self->current_sender()); };
-    return {
-      [st, sender](subscribe_atom) { return st->add(sender()); },
-      [st](subscribe_atom, const caf::actor& who) { return st->add(who); },
-      [st, sender](unsubscribe_atom) { return st->remove(sender(), true); },
-      [st](unsubscribe_atom, const caf::actor& who) {
-        return st->remove(who, true);
-      },
-      [st](stats_atom) { return st->stats(); },
-      [st](stats_atom, const caf::actor& who) { return st->stats_of(who); },
-    };
-  });
+  auto core = std::make_shared<broadcast_core>(rt, options);
+  auto handle = detail::make_sender_side<broadcast_handle>(rt.system(), core);
+  core->set_observer(handle->address());
+  return caf::actor_cast<caf::actor>(handle);
 }
 
 } // namespace horae

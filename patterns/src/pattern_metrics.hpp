@@ -31,8 +31,10 @@ struct worker_pool_metrics {
 struct broadcast_metrics {
   explicit broadcast_metrics(metrics& registry);
 
-  /// Messages waiting in the broadcaster for slow subscribers.
-  gauge_share buffered;
+  /// Messages waiting in the broadcaster for slow subscribers. Moved from
+  /// the subscribers' threads, which acknowledge in parallel: the
+  /// broadcaster takes its part back itself when it ends.
+  gauge& buffered;
   /// Deliveries dropped by either drop policy.
   counter& dropped;
   /// Subscribers removed by the unsubscribe policy.

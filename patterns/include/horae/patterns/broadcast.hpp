@@ -30,11 +30,12 @@ struct broadcast_options {
   /// Most undelivered messages per subscriber (sent but not yet handled,
   /// plus buffered). Must be at least 1.
   size_t bound = 64;
-  /// Most messages sent to a subscriber before it handled earlier ones;
-  /// the rest wait in the broadcaster. At least 1; capped at `bound`.
-  /// @note Keep it small: CAF 0.17 looks up pending responses linearly, so
-  ///       each outstanding delivery slows every acknowledgement (1 is about
-  ///       4x faster than 8 with 1,000 subscribers; see docs/performance.md).
+  /// Most messages sent to a subscriber before it handled earlier ones (its
+  /// credit); the rest wait in the broadcaster. At least 1; capped at
+  /// `bound`.
+  /// @note 1 costs no throughput: a subscriber's acknowledgement sends its
+  ///       next buffered message from the subscriber's own context, so it
+  ///       keeps running without being scheduled again.
   size_t max_in_flight = 1;
   /// Policy once a subscriber has `bound` undelivered messages.
   slow_subscriber_policy policy = slow_subscriber_policy::drop_oldest;
@@ -88,6 +89,11 @@ struct broadcast_stats {
 ///
 /// Order: each subscriber sees the messages it receives in publication
 /// order (dropped ones are skipped).
+///
+/// The handle has no mailbox, like a CAF group: every message is handled
+/// in the sender's context when it is sent, so publishing fans out on the
+/// publisher's thread and a sender's messages take effect in the order it
+/// sent them.
 /// @returns the broadcaster, or `errc::invalid_argument` for a zero bound
 ///          or a zero `max_in_flight`.
 caf::expected<caf::actor> spawn_broadcast(runtime& rt,

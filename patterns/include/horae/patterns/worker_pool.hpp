@@ -1,5 +1,6 @@
-// Worker pool: a fixed number of worker actors behind one mailbox-driven
-// dispatcher with a bounded queue, per-job timeouts, cancellation and drain.
+// Worker pool: a fixed number of worker actors behind a bounded queue,
+// dispatched in the sender's context, with per-job timeouts, cancellation
+// and drain.
 #pragma once
 
 #include <cstddef>
@@ -94,6 +95,14 @@ struct tagged_job {
 ///   answers, stops the workers and quits.
 ///
 /// Ordering: jobs are dispatched in acceptance order (FIFO) to idle workers.
+///
+/// The handle has no mailbox, like `caf::actor_pool`: a job is admitted and
+/// handed to an idle worker in the sender's context, and the worker's
+/// answer goes to the requester from the worker's context, freeing the
+/// worker and handing it the next queued job on the way. Control messages
+/// take effect in the sender's context too, in the order the sender sent
+/// them. Deadlines, worker replacement and the final stop run on an actor
+/// beside the handle; the handle terminates with it.
 /// @returns the pool, or `errc::invalid_argument` for zero workers, zero
 ///          capacity, a negative timeout or a missing worker behaviour.
 /// @pre the runtime has the timers module (`timers_module()`).
