@@ -167,6 +167,54 @@ TEST_F(WorkerPool, WorkerErrorsReachTheRequester) {
   EXPECT_EQ(stats(p).failed, 1u);
 }
 
+// A worker that dies in the middle of a job: its requester gets an error
+// instead of waiting forever, and a new worker takes the next job.
+TEST_F(WorkerPool, DeadWorkerAnswersItsJobAndIsReplaced) {
+  worker_pool_options opts;
+  opts.workers = 1;
+  opts.capacity = 4;
+  opts.worker = [](actor* self) -> caf::behavior {
+    return {
+      [self](int job) -> caf::result<int> {
+        if (job == 999) { // dies without answering
+          self->quit(caf::sec::runtime_error);
+          return caf::delegated<int>{};
+        }
+        return job;
+      },
+    };
+  };
+  auto p = *spawn_worker_pool(*rt, opts);
+  submit(p, 999);
+  submit(p, 7);
+  rt->run_until_idle();
+  ASSERT_EQ(out->size(), 2u) << "a job of the dead worker went unanswered";
+  EXPECT_FALSE(out->at(0).ok);
+  EXPECT_TRUE(out->at(1).ok) << "no worker replaced the dead one";
+  EXPECT_EQ(out->at(1).value, 7);
+}
+
+// A pool that is killed answers every job it accepted or held instead of
+// leaving its requesters waiting: the waiting ones bounce as a dead actor's
+// mailbox does, the running one's worker still answers.
+TEST_F(WorkerPool, KilledPoolAnswersEveryJob) {
+  auto p = pool(1, 2, overflow_policy::hold);
+  for (int i = 0; i < 4; ++i) // one running, two queued, one held
+    submit(p, 10);
+  rt->run_until_idle();
+  EXPECT_EQ(out->size(), 0u);
+  caf::anon_send_exit(p, caf::exit_reason::kill);
+  rt->run_until_idle();
+  rt->advance(20ms);
+  ASSERT_EQ(out->size(), 4u) << "a requester of the killed pool still waits";
+  size_t bounced = 0;
+  for (auto& o : *out)
+    bounced
+      += !o.ok && o.what.find("request_receiver_down") != std::string::npos;
+  EXPECT_EQ(bounced, 3u);
+  EXPECT_TRUE(out->back().ok) << "the running job's answer was lost";
+}
+
 // Jobs run on at most `workers` workers at once.
 TEST_F(WorkerPool, RunsAtMostWorkersJobsAtOnce) {
   auto started = std::make_shared<int>(0);
