@@ -36,6 +36,19 @@ actor_factory counting(std::shared_ptr<counters> c) {
   };
 }
 
+/// Runs the actor's first message, then lets its idle check (1 s) run and
+/// stops right after the slot is vacated: the deterministic scheduler runs
+/// the check, and the caller sends before the actor's termination is
+/// processed.
+void stop_right_after_vacating(runtime& rt) {
+  rt.run_until_idle();
+  rt.manual_clock()->advance(1s);
+  auto& sched
+    = dynamic_cast<caf::scheduler::test_coordinator&>(rt.system().scheduler());
+  sched.advance_time(1s);
+  sched.run_once(); // idle check: vacates and deactivates
+}
+
 } // namespace
 
 // The first message through a reference activates the actor.
@@ -139,15 +152,7 @@ TEST(VirtualActor, MessageDuringDeactivationIsParkedNotLost) {
                           {1s}));
   auto ref = rt->ref("svc", "k").value();
   ASSERT_FALSE(ref.send(int32_t{1}));
-  rt->run_until_idle();
-  // Let the idle check run but stop right after the slot is vacated: the
-  // deterministic scheduler runs the check, then we send before the actor's
-  // termination is processed.
-  rt->manual_clock()->advance(1s);
-  auto& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(rt->system().scheduler());
-  sched.advance_time(1s);
-  sched.run_once(); // idle check: vacates and deactivates
+  stop_right_after_vacating(*rt);
   ASSERT_FALSE(ref.send(int32_t{2}));
   rt->run_until_idle();
   EXPECT_EQ(c->messages, 2);
@@ -164,12 +169,7 @@ TEST(VirtualActor, ParkedMessageFollowsAKeyPlacedElsewhere) {
   ASSERT_FALSE(rt->define("svc", counting(c), {1s}));
   auto ref = rt->ref("svc", "k").value();
   ASSERT_FALSE(ref.send(int32_t{1}));
-  rt->run_until_idle();
-  rt->manual_clock()->advance(1s);
-  auto& sched
-    = dynamic_cast<caf::scheduler::test_coordinator&>(rt->system().scheduler());
-  sched.advance_time(1s);
-  sched.run_once(); // idle check: vacates and deactivates
+  stop_right_after_vacating(*rt);
   std::vector<std::string> carried;
   rt->registry().set_activation_gate(
     [](const std::string&, const std::string&) -> caf::error {
