@@ -104,10 +104,15 @@ public:
   broadcast_core& operator=(const broadcast_core&) = delete;
 
   ~broadcast_core() {
-    // Takes this broadcaster's part of the gauge back.
+    // Takes this broadcaster's part of the gauge back, and lets go of the
+    // taps: a tap holds its subscriber, which would otherwise hold the tap
+    // (and the subscriber's actor) forever.
     int64_t level = 0;
-    for (auto& sub : subs_)
+    for (auto& sub : subs_) {
+      lock_type guard{sub->mtx};
       level += static_cast<int64_t>(sub->buffer.size());
+      sub->tap = nullptr;
+    }
     metrics_.buffered.add(-level);
   }
 
