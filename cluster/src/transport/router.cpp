@@ -54,9 +54,7 @@ void router::deliver(std::string type, std::string key,
   }
   auto partition = partition_of(type, key, view_->partitions());
   if (view_->holds(partition)) {
-    auto err = owner_->registry().deliver_local(
-      type, key,
-      caf::make_mailbox_element(sender, caf::make_message_id(), {}, msg));
+    auto err = owner_->registry().deliver_local(type, key, sender, msg);
     // Given up since the view was read: the router finds the new owner.
     if (code_of(err) != errc::not_owner) {
       done(err);
@@ -67,6 +65,13 @@ void router::deliver(std::string type, std::string key,
     done(err);
     return;
   }
+  route(std::move(type), std::move(key), partition, std::move(sender),
+        std::move(msg), std::move(done));
+}
+
+void router::route(std::string type, std::string key, uint32_t partition,
+                   caf::strong_actor_ptr sender, caf::message msg,
+                   delivery_callback done) {
   // Without a live router the message is dropped, and with it the
   // delivery, which then reports `closed`.
   caf::anon_send(handle_, detail::deliver_atom::value,
@@ -83,21 +88,23 @@ void router::start() {
   owner_->registry().set_remote_delivery(
     [this](const std::string& type, const std::string& key,
            caf::mailbox_element_ptr element) -> caf::error {
-      auto sender = std::move(element->sender);
       auto msg = element->move_content_to_message();
-      // An unannounced type is refused now, as the sender's own error.
+      // An unannounced type is refused now, as the sender's own error. The
+      // registry's gate placed the key elsewhere: straight to the router
+      // actor, which looks the owner up.
       if (auto err = check_announced(owner_->system(), msg))
         return err;
-      deliver(type, key, std::move(sender), std::move(msg),
-              [counter = remote_failures_, where = type + "/" + key,
-               node = options_.node_id](const caf::error& err) {
-                if (!err)
-                  return;
-                counter->add();
-                logging::logger("cluster")->warn(
-                  "node {}: a message to {} was not delivered: {}", node, where,
-                  describe(err));
-              });
+      route(type, key, partition_of(type, key, view_->partitions()),
+            std::move(element->sender), std::move(msg),
+            [counter = remote_failures_, where = type + "/" + key,
+             node = options_.node_id](const caf::error& err) {
+              if (!err)
+                return;
+              counter->add();
+              logging::logger("cluster")->warn(
+                "node {}: a message to {} was not delivered: {}", node, where,
+                describe(err));
+            });
       return caf::none;
     });
 }

@@ -11,7 +11,6 @@
 #include <caf/actor_cast.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
-#include <caf/mailbox_element.hpp>
 #include <caf/node_id.hpp>
 #include <caf/result.hpp>
 
@@ -163,10 +162,8 @@ void attempt(router_actor* self, uint64_t id) {
     return;
   }
   if (st.view->holds(d.partition)) {
-    auto err = st.owner->registry().deliver_local(
-      d.type, d.key,
-      caf::make_mailbox_element(d.sender, caf::make_message_id(), {},
-                                d.content));
+    auto err
+      = st.owner->registry().deliver_local(d.type, d.key, d.sender, d.content);
     // Given up since the view was read: look for its new owner.
     if (code_of(err) == errc::not_owner)
       retry_later(self, id, std::move(err));
@@ -219,10 +216,8 @@ accept_forward(router_actor* self, const std::string& type,
                         + ": do both nodes use the same partition count?");
   if (!st.view->holds(partition))
     return {moved_atom::value, partition};
-  auto err = st.owner->registry().deliver_local(
-    type, key,
-    caf::make_mailbox_element(std::move(sender), caf::make_message_id(), {},
-                              std::move(content)));
+  auto err = st.owner->registry().deliver_local(type, key, std::move(sender),
+                                                std::move(content));
   if (code_of(err) == errc::not_owner) // given up a moment ago
     return {moved_atom::value, partition};
   if (err)

@@ -123,13 +123,12 @@ caf::error virtual_actor_registry::deliver(const std::string& type,
   return remote(type, key, std::move(element));
 }
 
-caf::error
-virtual_actor_registry::deliver_local(const std::string& type,
-                                      const std::string& key,
-                                      caf::mailbox_element_ptr element) {
-  if (!element)
-    return make_error(errc::invalid_argument,
-                      "no message to deliver to " + type + "/" + key);
+caf::error virtual_actor_registry::deliver_local(const std::string& type,
+                                                 const std::string& key,
+                                                 caf::strong_actor_ptr sender,
+                                                 caf::message msg) {
+  auto element = caf::make_mailbox_element(
+    std::move(sender), caf::make_message_id(), {}, std::move(msg));
   std::lock_guard<std::mutex> guard{mtx_};
   return enqueue_locally(type, key, element);
 }

@@ -135,10 +135,10 @@ caf::expected<virtual_ref> virtual_actor_registry::ref(const std::string& type,
   if (auto err = check_name("virtual actor key", key))
     return make_error(code_of(err), describe(err) + " (type '"
                                       + quote_for_message(type) + "')");
-  if (!defined(type))
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (types_.count(type) == 0)
     return make_error(errc::not_found, "actor type '" + quote_for_message(type)
                                          + "' is not defined");
-  std::lock_guard<std::mutex> guard{mtx_};
   return virtual_ref{shared_from_this(), type, key,
                      cell_for(slot_key(type, key))};
 }

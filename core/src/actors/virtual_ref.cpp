@@ -16,7 +16,8 @@ virtual_ref::virtual_ref(std::shared_ptr<virtual_actor_registry> registry,
 
 caf::error virtual_ref::deliver(caf::strong_actor_ptr sender,
                                 caf::message msg) const {
-  return registry_->deliver(type_, key_, std::move(sender), std::move(msg));
+  return deliver(caf::make_mailbox_element(
+    std::move(sender), caf::make_message_id(), {}, std::move(msg)));
 }
 
 caf::error virtual_ref::deliver(caf::mailbox_element_ptr element) const {

@@ -89,11 +89,12 @@ public:
   caf::error deliver(const std::string& type, const std::string& key,
                      caf::mailbox_element_ptr element);
 
-  /// Delivers `element` to an activation in this runtime only: `not_owner`
-  /// where the gate places (type, key) elsewhere, never a remote delivery.
-  /// The cluster's router uses it for messages it accepts for this node.
+  /// Delivers `msg` from `sender` to an activation in this runtime only:
+  /// `not_owner` where the gate places (type, key) elsewhere, never a
+  /// remote delivery. The cluster's router uses it for messages it accepts
+  /// for this node.
   caf::error deliver_local(const std::string& type, const std::string& key,
-                           caf::mailbox_element_ptr element);
+                           caf::strong_actor_ptr sender, caf::message msg);
 
   /// @returns the current activation of (type, key), activating it if
   ///          needed.

@@ -115,6 +115,12 @@ public:
   void stop() override;
 
 private:
+  /// Hands a delivery checked already (an announced type, a partition not
+  /// held here) to the router actor.
+  void route(std::string type, std::string key, uint32_t partition,
+             caf::strong_actor_ptr sender, caf::message msg,
+             delivery_callback done);
+
   runtime* owner_;
   transport_options options_;
   std::shared_ptr<const ownership_view> view_;
