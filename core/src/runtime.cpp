@@ -4,6 +4,7 @@
 #include <caf/scheduler/test_coordinator.hpp>
 
 #include <horae/core/detail/runtime_system_config.hpp>
+#include <horae/core/detail/thread_wakeups.hpp>
 #include <horae/core/error.hpp>
 #include <horae/core/logging.hpp>
 #include <horae/core/manual_clock.hpp>
@@ -47,6 +48,8 @@ runtime::runtime(horae::config cfg) : config_(std::move(cfg)) {
     sys_cfg.set("scheduler.policy", caf::atom("testing"));
   if (auto threads = config_.get_int("horae.scheduler.threads"); threads > 0)
     sys_cfg.set("scheduler.max-threads", static_cast<size_t>(threads));
+  if (config_.get_bool("horae.scheduler.precise-wakeups"))
+    sys_cfg.add_thread_hook<detail::precise_wakeups_hook>();
   sys_cfg.add_error_category(
     error_category,
     [](uint8_t code, caf::atom_value category, const caf::message& ctx) {

@@ -2,6 +2,8 @@
 // woken early only when a producer schedules something earlier.
 #include <chrono>
 
+#include <horae/core/detail/thread_wakeups.hpp>
+
 #include "timer_service/timer_service_impl.hpp"
 
 namespace horae::detail {
@@ -40,6 +42,10 @@ void timer_service_impl::stop_thread() {
 
 void timer_service_impl::run() {
   using steady = std::chrono::steady_clock;
+  // The kernel's timer slack would add to the lateness of every fire. This
+  // thread sleeps until the next due timer at most once per wheel tick, so
+  // waking exactly costs nothing worth saving; the setting is not optional.
+  static_cast<void>(wake_this_thread_precisely());
   for (;;) {
     sleep_until_.store(awake, std::memory_order_seq_cst);
     wake_requested_.store(false, std::memory_order_seq_cst);
