@@ -115,11 +115,10 @@ void actor::set_identity(virtual_identity id, vacate_hook vacate) {
   tracks_idle_ = identity_->idle_timeout > clock::duration::zero();
 }
 
-void actor::note_activity() {
-  // Only virtual actors with an idle timeout read the time; everyone else
-  // skips the clock on every message.
-  if (tracks_idle_)
-    last_activity_ = clock().now();
+void actor::stamp_activity() {
+  // Only virtual actors with an idle timeout get here; everyone else skips
+  // the clock on every message.
+  last_activity_ = clock().now();
 }
 
 // -- lifecycle ----------------------------------------------------------------
@@ -219,19 +218,26 @@ caf::invoke_message_result actor::consume(caf::mailbox_element& x) {
   // One virtual call reads the message's type token. A message that is not
   // a single value of a user-defined type is never a control message, and
   // the facets' filters decide it from the token: the common case (ints,
-  // atoms, strings, several values) costs little more than CAF's own path.
-  const auto& content = x.content();
+  // atoms, strings, several values) costs two virtual calls and a few
+  // compares more than CAF's own path, and ends in a tail call to it.
+  auto& content = x.content();
   auto token = content.type_token();
-  if (__builtin_expect(!message_filter::single_custom(token), 1)) {
-    // Exit messages are the runtime's business, not the facets'.
-    constexpr auto exit_token = caf::make_type_token<caf::exit_msg>();
-    if (token_decides_ || !interest_.accepts_token(token)
-        || token == exit_token) {
-      note_activity();
-      return super::consume(x);
-    }
-    return consume_with_facets(x, head_of(content));
+  // Exit messages are the runtime's business, not the facets'.
+  constexpr auto exit_token = caf::make_type_token<caf::exit_msg>();
+  if (__builtin_expect(!message_filter::single_custom(token), 1)
+      && (token_decides_ || !interest_.accepts_token(token)
+          || token == exit_token)) {
+    note_activity();
+    return super::consume(x);
   }
+  return consume_inspecting(x, content, token);
+}
+
+caf::invoke_message_result
+actor::consume_inspecting(caf::mailbox_element& x,
+                          caf::type_erased_tuple& content, uint32_t token) {
+  if (!message_filter::single_custom(token))
+    return consume_with_facets(x, head_of(content));
   auto head = content.type(0);
   // Control messages are horae's own single-value types.
   if (handle_control_message(*head.second))

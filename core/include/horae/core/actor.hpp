@@ -168,6 +168,13 @@ private:
 
   /// @param head the type of the message's only element, or
   ///             `message_filter::none()`.
+  /// `consume` for a message its type token does not settle: a single value
+  /// of a user-defined type (maybe a control message) or a message the
+  /// facets may want. Out of line, so that the common path stays short.
+  caf::invoke_message_result consume_inspecting(caf::mailbox_element& x,
+                                                caf::type_erased_tuple& content,
+                                                uint32_t token);
+
   caf::invoke_message_result consume_with_facets(caf::mailbox_element& x,
                                                  caf::rtti_pair head);
 
@@ -184,7 +191,14 @@ private:
   void schedule_idle_check(clock::duration delay);
 
   /// Records activity for idle deactivation.
-  void note_activity();
+  /// Inline: every message passes here, and an actor that does not track
+  /// idleness must pay no call for it.
+  void note_activity() {
+    if (__builtin_expect(tracks_idle_, 0))
+      stamp_activity();
+  }
+
+  void stamp_activity();
 
   horae::runtime* runtime_;
   std::vector<entry> facets_;
