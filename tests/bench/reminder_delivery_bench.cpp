@@ -138,6 +138,10 @@ void fill(const std::string& path, size_t stored, size_t due, double spread) {
 /// never came.
 class delivery_ledger {
 public:
+  explicit delivery_ledger(size_t expected) {
+    deliveries_.reserve(expected);
+  }
+
   /// Records a delivery. @returns whether it was the name's first.
   bool record(const horae::reminder_fired& x) {
     // From the dispatcher's send to the behaviour: mailbox and activation.
@@ -332,7 +336,7 @@ int main(int argc, char** argv) {
     "filled %zu reminders (%zu overdue) in %.1f s\n", stored, due,
     std::chrono::duration<double>(steady::now() - fill_start).count());
   phase_result at_default;
-  delivery_ledger ledger;
+  delivery_ledger ledger{due};
   if (spread == 0 && default_seconds > 0) {
     at_default = run_phase(path, 0, due, default_seconds, ledger);
     std::printf("default configuration: first due reminder after %.1f ms, "

@@ -17,6 +17,8 @@
 //
 // Usage: timer_bench [--timers=N] [--rounds=N] [--rate=N] [--seconds=S]
 //                    [--resolution-us=R] [--lateness-log=FILE]
+//                    [--only=facet|service|caf] [--skip-lateness]
+//                    [--precise-wakeups]
 // Last lines: key=value results (see docs/performance.md).
 #include <atomic>
 #include <cstdlib>
@@ -60,13 +62,16 @@ struct options {
   std::string only;
   /// Skips the lateness phase (for sweeps over --timers).
   bool skip_lateness = false;
+  /// Sets horae.scheduler.precise-wakeups (non-default).
+  bool precise_wakeups = false;
 };
 
 [[noreturn]] void usage(int code) {
   std::fprintf(code == 0 ? stdout : stderr,
                "usage: timer_bench [--timers=N] [--rounds=N] [--rate=N] "
                "[--seconds=S] [--resolution-us=R] [--lateness-log=FILE] "
-               "[--only=facet|service|caf] [--skip-lateness]\n");
+               "[--only=facet|service|caf] [--skip-lateness] "
+               "[--precise-wakeups]\n");
   std::exit(code);
 }
 
@@ -96,6 +101,8 @@ options parse(int argc, char** argv) {
       opts.only = v;
     else if (arg == "--skip-lateness")
       opts.skip_lateness = true;
+    else if (arg == "--precise-wakeups")
+      opts.precise_wakeups = true;
     else
       usage(2);
   }
@@ -199,6 +206,8 @@ std::unique_ptr<horae::runtime> make_runtime(const options& opts) {
   if (opts.resolution_us > 0)
     args.push_back(
       "--horae.timers.resolution=" + std::to_string(opts.resolution_us) + "us");
+  if (opts.precise_wakeups)
+    args.push_back("--horae.scheduler.precise-wakeups=true");
   auto cfg = loader.load_text("", args, "timer_bench");
   auto rt = cfg ? horae::runtime::make(std::move(*cfg))
                 : caf::expected<std::unique_ptr<horae::runtime>>{cfg.error()};
@@ -501,12 +510,13 @@ int main(int argc, char** argv) {
   std::printf(
     "start: %zu one-shot timers from actors of %zu timers each "
     "(default max-timers), %d rounds; lateness: %zu fires/s for "
-    "%d s; timer resolution: %s\n",
+    "%d s; timer resolution: %s; precise wake-ups: %s\n",
     opts.timers, horae::timer_facet::default_max_timers, opts.rounds, opts.rate,
     opts.seconds,
     opts.resolution_us > 0
       ? (std::to_string(opts.resolution_us) + " us (non-default)").c_str()
-      : "default");
+      : "default",
+    opts.precise_wakeups ? "on (non-default)" : "off (default)");
   std::vector<double> facet_ratio;
   std::vector<double> service_ratio;
   std::vector<double> facet_ns;

@@ -24,9 +24,9 @@ void add_core_options(config_schema& schema) {
   schema.add(option_spec::integer("horae.scheduler.threads", 0, 0, 256,
                                   "CAF worker threads (0: one per core)"));
   schema.add(option_spec::boolean(
-    "horae.scheduler.precise-wakeups", true,
+    "horae.scheduler.precise-wakeups", false,
     "wake CAF's threads when their sleep ends, not up to the kernel's "
-    "timer slack (50 us on Linux) later"));
+    "timer slack (50 us on Linux) later: lower latency, more CPU"));
   schema.add(option_spec::integer(
     "horae.metrics.port", 0, 0, 65535,
     "serve metrics in Prometheus' text format over HTTP on this port "
