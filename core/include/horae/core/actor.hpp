@@ -166,8 +166,6 @@ private:
 
   void run_detach_hooks();
 
-  /// @param head the type of the message's only element, or
-  ///             `message_filter::none()`.
   /// `consume` for a message its type token does not settle: a single value
   /// of a user-defined type (maybe a control message) or a message the
   /// facets may want. Out of line, so that the common path stays short.
@@ -175,6 +173,8 @@ private:
                                                 caf::type_erased_tuple& content,
                                                 uint32_t token);
 
+  /// @param head the type of the message's only element, or
+  ///             `message_filter::none()`.
   caf::invoke_message_result consume_with_facets(caf::mailbox_element& x,
                                                  caf::rtti_pair head);
 
