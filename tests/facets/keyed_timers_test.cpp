@@ -1,6 +1,7 @@
 // The keyed timer table on its own: a fire that is already in the mailbox
-// when its timer is cancelled, re-armed or its slot reused never counts, and
-// a deadline beyond the service's range is reached in hops, never early.
+// when its timer is cancelled, re-armed or its slot reused never counts, a
+// deadline beyond the service's range is reached in hops, never early, and
+// the timers wait in the table's own queue behind one alarm of the service.
 #include <vector>
 
 #include <horae/facets/timer_due.hpp>
@@ -42,6 +43,14 @@ struct fixture {
     auto result = std::move(fires);
     fires.clear();
     return result;
+  }
+
+  timer_service& service() {
+    return *rt->find_service<timer_service>();
+  }
+
+  clock::time_point in(clock::duration d) {
+    return rt->clock().now() + d;
   }
 };
 
@@ -133,4 +142,101 @@ TEST(KeyedTimers, OwnersSmallCookiesAreNotKeyed) {
   EXPECT_FALSE(table::is_keyed(0));
   EXPECT_FALSE(table::is_keyed(1));
   EXPECT_FALSE(f.timers.accept(timer_due{1, {}, {}}));
+}
+
+// Timers due together reach the owner in deadline order, equal deadlines in
+// arming order: the alarm's fire yields the first, the others follow through
+// the mailbox as fires of their own.
+TEST(KeyedTimers, TimersDueTogetherArriveInOrderBehindOneAlarm) {
+  fixture f;
+  auto c = f.timers.emplace("c").first;
+  auto a1 = f.timers.emplace("a1").first;
+  auto b = f.timers.emplace("b").first;
+  auto a2 = f.timers.emplace("a2").first;
+  ASSERT_FALSE(f.timers.arm(c, f.in(3ms)));
+  ASSERT_FALSE(f.timers.arm(a1, f.in(1ms)));
+  ASSERT_FALSE(f.timers.arm(b, f.in(2ms)));
+  ASSERT_FALSE(f.timers.arm(a2, f.in(1ms)));
+  EXPECT_EQ(f.service().pending(), 4u) << "the timers count, not the alarm";
+  auto alarm = f.advance(5ms);
+  ASSERT_EQ(alarm.size(), 1u) << "one service timer for the whole table";
+  EXPECT_TRUE(timer_service::is_alarm(alarm[0].cookie));
+  EXPECT_EQ(f.timers.accept(alarm[0]), a1);
+  std::vector<uint32_t> order{a1};
+  for (auto& due : f.advance(0ms)) {
+    EXPECT_FALSE(timer_service::is_alarm(due.cookie));
+    auto id = f.timers.accept(due);
+    ASSERT_TRUE(id);
+    order.push_back(*id);
+  }
+  EXPECT_EQ(order, (std::vector<uint32_t>{a1, a2, b, c}));
+  EXPECT_EQ(f.service().pending(), 0u);
+  EXPECT_EQ(f.service().fired(), 4u);
+  EXPECT_EQ(f.timers.queued(), 0u);
+}
+
+// An alarm set for a timer that was re-armed later fires early, finds
+// nothing due and sets itself again; the timer fires at its new deadline.
+TEST(KeyedTimers, EarlyAlarmSetsItselfAgain) {
+  fixture f;
+  auto id = f.timers.emplace("a").first;
+  ASSERT_FALSE(f.timers.arm(id, f.in(10ms)));
+  auto deadline = f.in(20ms);
+  ASSERT_FALSE(f.timers.arm(id, deadline));
+  auto early = f.advance(10ms);
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_FALSE(f.timers.accept(early[0]));
+  EXPECT_TRUE(f.timers.armed(id));
+  EXPECT_TRUE(f.advance(9ms).empty());
+  auto due = f.advance(1ms);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_GE(due[0].scheduled, deadline);
+  EXPECT_EQ(f.timers.accept(due[0]), id);
+}
+
+// Cancelling the last queued timer cancels the alarm: nothing fires, and
+// the service counts nothing pending.
+TEST(KeyedTimers, CancellingEveryTimerDropsTheAlarm) {
+  fixture f;
+  auto a = f.timers.emplace("a").first;
+  auto b = f.timers.emplace("b").first;
+  ASSERT_FALSE(f.timers.arm(a, f.in(10ms)));
+  ASSERT_FALSE(f.timers.arm(b, f.in(20ms)));
+  f.timers.disarm(a);
+  EXPECT_EQ(f.service().pending(), 1u);
+  f.timers.erase(b);
+  EXPECT_EQ(f.service().pending(), 0u);
+  EXPECT_TRUE(f.advance(1s).empty());
+}
+
+// A timer cancelled after the alarm took it from the queue, while its fire
+// waits in the mailbox, never counts.
+TEST(KeyedTimers, TimerCancelledWhileItsFireWaitsIsStale) {
+  fixture f;
+  auto a = f.timers.emplace("a").first;
+  auto b = f.timers.emplace("b").first;
+  ASSERT_FALSE(f.timers.arm(a, f.in(1ms)));
+  ASSERT_FALSE(f.timers.arm(b, f.in(1ms)));
+  auto alarm = f.advance(1ms);
+  ASSERT_EQ(alarm.size(), 1u);
+  EXPECT_EQ(f.timers.accept(alarm[0]), a); // b's fire is now in the mailbox
+  f.timers.disarm(b);
+  auto queued = f.advance(0ms);
+  ASSERT_EQ(queued.size(), 1u);
+  bool stale = false;
+  EXPECT_FALSE(f.timers.accept(queued[0], &stale));
+  EXPECT_TRUE(stale);
+  EXPECT_EQ(f.service().pending(), 0u);
+}
+
+// Clearing the table gives back what it queued.
+TEST(KeyedTimers, ClearGivesBackItsTimers) {
+  fixture f;
+  for (int i = 0; i < 100; ++i)
+    ASSERT_FALSE(f.timers.arm(f.timers.emplace("t" + std::to_string(i)).first,
+                              f.in(std::chrono::milliseconds{1 + i})));
+  EXPECT_EQ(f.service().pending(), 100u);
+  EXPECT_EQ(f.timers.clear(), 100u);
+  EXPECT_EQ(f.service().pending(), 0u);
+  EXPECT_TRUE(f.advance(1s).empty());
 }

@@ -36,16 +36,25 @@ struct alignas(128) entry_cache {
   /// Timers cancelled by threads mapped to this cache.
   std::atomic<int64_t> cancelled{0};
 
+  /// Timers owners queued behind their alarms, minus those that left the
+  /// queue (see `timer_service::note_queued`); any thread adds to it.
+  std::atomic<int64_t> queued{0};
+
+  /// Queued timers that owners delivered.
+  std::atomic<uint64_t> queued_fired{0};
+
   // -- member functions -------------------------------------------------------
 
-  /// Takes one free entry and counts it as scheduled.
-  timer_entry* take(entry_pool& pool) {
+  /// Takes one free entry and, unless it is for an alarm, counts it as
+  /// scheduled.
+  timer_entry* take(entry_pool& pool, bool counted) {
     lock();
     if (free.empty())
       free = pool.acquire();
     auto e = free.pop();
-    scheduled.store(scheduled.load(std::memory_order_relaxed) + 1,
-                    std::memory_order_relaxed);
+    if (counted)
+      scheduled.store(scheduled.load(std::memory_order_relaxed) + 1,
+                      std::memory_order_relaxed);
     unlock();
     return e;
   }

@@ -60,7 +60,7 @@ timer_service::schedule(clock::time_point deadline,
                         + ") in the future; raise resolution, "
                           "slots_per_level or levels for a longer range");
   auto& cache = st.caches_[detail::entry_cache::index_of_this_thread()];
-  auto e = cache.take(st.pool_);
+  auto e = cache.take(st.pool_, !is_alarm(cookie));
   e->deadline = deadline.time_since_epoch().count();
   e->cookie = cookie;
   e->target = caf::weak_actor_ptr{target};
@@ -90,8 +90,11 @@ bool timer_service::cancel(timer_handle h) noexcept {
   if (!e->state.compare_exchange_strong(expected, desired,
                                         std::memory_order_acq_rel))
     return false;
-  auto& cache = st.caches_[detail::entry_cache::index_of_this_thread()];
-  cache.cancelled.fetch_add(1, std::memory_order_relaxed);
+  // The entry is ours until the cancel command below frees it.
+  if (!is_alarm(e->cookie)) {
+    auto& cache = st.caches_[detail::entry_cache::index_of_this_thread()];
+    cache.cancelled.fetch_add(1, std::memory_order_relaxed);
+  }
   st.queue_.push(&e->cancel_node);
   st.note_command();
   return true;
@@ -104,12 +107,26 @@ size_t timer_service::pending() const noexcept {
   int64_t n = -st.retired();
   for (auto& cache : st.caches_)
     n += cache.scheduled.load(std::memory_order_relaxed)
-         - cache.cancelled.load(std::memory_order_relaxed);
+         - cache.cancelled.load(std::memory_order_relaxed)
+         + cache.queued.load(std::memory_order_relaxed);
   return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
 uint64_t timer_service::fired() const noexcept {
-  return impl_->fired();
+  auto n = impl_->fired();
+  for (auto& cache : impl_->caches_)
+    n += cache.queued_fired.load(std::memory_order_relaxed);
+  return n;
+}
+
+void timer_service::note_queued(int64_t delta) noexcept {
+  auto& cache = impl_->caches_[detail::entry_cache::index_of_this_thread()];
+  cache.queued.fetch_add(delta, std::memory_order_relaxed);
+}
+
+void timer_service::note_queued_fired() noexcept {
+  auto& cache = impl_->caches_[detail::entry_cache::index_of_this_thread()];
+  cache.queued_fired.fetch_add(1, std::memory_order_relaxed);
 }
 
 void timer_service::note_stale_fire() noexcept {

@@ -9,6 +9,7 @@
 #include <caf/message_id.hpp>
 
 #include <horae/facets/timer_due.hpp>
+#include <horae/facets/timer_service.hpp>
 
 namespace horae::detail {
 
@@ -113,11 +114,14 @@ size_t timer_service_impl::poll(int64_t* next_wake) {
   if (due.empty())
     return n;
   // `due` was filled by push(), i.e. in reverse; fire in deadline order.
+  // Alarms are not timers of their own: their owners count what they hold.
   entry_chain ordered;
   int64_t count = 0;
   while (!due.empty()) {
-    ordered.push(due.pop());
-    ++count;
+    auto e = due.pop();
+    if (!timer_service::is_alarm(e->cookie))
+      ++count;
+    ordered.push(e);
   }
   // A fired timer stops counting as pending before its fire can be seen:
   // a receiver that asks `pending()` after handling it gets a settled count.
@@ -149,8 +153,9 @@ void timer_service_impl::drop_all() {
     auto fired = timer_entry::make_state(gen, timer_status::fired);
     if (e->state.compare_exchange_strong(pending, fired,
                                          std::memory_order_acq_rel)) {
+      if (!timer_service::is_alarm(e->cookie))
+        ++dropped;
       recycler_.recycle(e);
-      ++dropped;
     }
   });
   // Cancels that raced with the loop above free their entries here.

@@ -1,17 +1,21 @@
-// Timers named by key on top of the shared timer service: the bookkeeping
-// TimerFacet and the reminder dispatcher share, so that "a cancelled timer
-// never fires" is implemented (and tested) once.
+// Timers named by key, queued per owner behind one alarm of the shared timer
+// service: the bookkeeping TimerFacet and the reminder dispatcher share, so
+// that "a cancelled timer never fires" is implemented (and tested) once.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include <caf/actor_cast.hpp>
 #include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <caf/message_id.hpp>
 
 #include <horae/core/actor.hpp>
 #include <horae/core/clock.hpp>
@@ -25,21 +29,34 @@ namespace horae::detail {
 /// The timers of one actor, each named by a `Key` and carrying the owner's
 /// `Value` for that key.
 ///
-/// A key lives in a slot. Every time a slot is armed its *arming* number
-/// grows, and the cookie of the scheduled timer carries (slot, arming). A
-/// fire whose arming is not the slot's current one belongs to a timer that
-/// was cancelled or re-armed since it was scheduled: `accept` reports it
-/// stale, so a fire already in the mailbox never reaches the owner after a
-/// cancel or a replace. (The timer service's entries have generations of
-/// their own; those only make stale `timer_handle`s harmless.)
+/// The armed timers wait in a heap of the owner's own, in deadline order
+/// (equal deadlines in the order they were armed). The shared timer service
+/// holds a single *alarm* for the table, set to the earliest deadline: a
+/// start costs a heap push and no atomic operation, and a pending timer
+/// costs its slot, a heap position and an index entry instead of a service
+/// entry too. When the alarm's fire arrives, `accept` takes every timer due
+/// by then from the heap: the first is returned at once, the others follow
+/// through the owner's mailbox as fires of their own, and the alarm is set
+/// again for what is left. An alarm that fires early (its timer was
+/// cancelled or re-armed later) only sets itself again.
 ///
-/// A deadline beyond the service's range is reached in hops: the timer is
-/// scheduled at the end of the range, and `accept` re-arms it from there
-/// until the deadline is within reach.
+/// A key lives in a slot. Every time a slot is armed its *arming* number
+/// grows, and the cookie of a fire in the mailbox carries (slot, arming). A
+/// fire whose arming is not the slot's current one belongs to a timer that
+/// was cancelled or re-armed since: `accept` reports it stale, so a fire
+/// already in the mailbox never reaches the owner after a cancel or a
+/// replace. Alarms carry a generation of their own for the same purpose.
+///
+/// A deadline beyond the service's range is reached in hops: the alarm is
+/// set to the end of the range and sets itself again from there.
 ///
 /// Cookies whose upper 32 bits are zero are never issued, so the owner may
 /// schedule timers of its own (not keyed) with small cookies and tell them
 /// apart with `is_keyed`.
+///
+/// The table tells the service how many timers it holds and delivers
+/// (`note_queued`), so that `timer_service::pending` and `fired` count
+/// them, not the alarm.
 ///
 /// Not thread-safe: owned by one actor and used from its thread only.
 template <class Key, class Value, class Hash = std::hash<Key>>
@@ -79,7 +96,7 @@ public:
     auto pos = probe(key, hash);
     if (index_[pos] != no_slot)
       return {index_[pos], false};
-    if ((count_ + 1) * 2 > index_.size()) { // keep the load at most 1/2
+    if ((count_ + 1) * 4 > index_.size() * 3) { // keep the load at most 3/4
       grow();
       pos = probe_free(hash);
     }
@@ -88,6 +105,10 @@ public:
       id = free_.back();
       free_.pop_back();
     } else {
+      // Slot ids stay below 2^32 - 2: the cookie of the next one would look
+      // like the alarm's.
+      if (slots_.size() >= max_slots)
+        throw std::length_error("keyed_timers: too many keys");
       id = static_cast<slot_id>(slots_.size());
       slots_.emplace_back();
     }
@@ -128,8 +149,12 @@ public:
   /// Erases every key. @returns how many there were.
   size_t clear() {
     auto result = count_;
+    int64_t armed = 0;
     for (slot_id id = 0; id < slots_.size(); ++id)
-      disarm(id);
+      armed += slots_[id].armed ? 1 : 0;
+    note_queued(-armed);
+    heap_.clear();
+    drop_alarm();
     slots_.clear();
     free_.clear();
     index_.assign(index_.size(), no_slot);
@@ -173,15 +198,28 @@ public:
 
   // -- arming -----------------------------------------------------------------
 
-  /// Schedules the slot's timer for `deadline`, replacing any pending one:
-  /// a fire of the previous arming already in the mailbox turns stale.
-  /// @returns the service's error (e.g. `closed` while shutting down); the
-  ///          slot is then unarmed.
+  /// Queues the slot's timer for `deadline`, replacing any pending one: a
+  /// fire of the previous arming already in the mailbox turns stale.
+  /// @returns the service's error (e.g. `closed` while shutting down) when
+  ///          the alarm had to move and could not; the slot is then unarmed.
   caf::error arm(slot_id id, clock::time_point deadline) {
-    disarm(id);
     auto& s = slots_[id];
+    if (s.armed) {
+      if (s.heap_pos != not_queued)
+        heap_remove(id);
+      ++s.arming;
+    } else {
+      s.armed = true;
+      note_queued(1);
+    }
     s.deadline = deadline;
-    return schedule(s, id, deadline);
+    s.seq = next_seq_++;
+    heap_push(id);
+    if (auto err = set_alarm()) {
+      disarm(id);
+      return err;
+    }
+    return caf::none;
   }
 
   /// Cancels the slot's timer; a fire already in the mailbox turns stale.
@@ -189,11 +227,13 @@ public:
     auto& s = slots_[id];
     if (!s.armed)
       return;
-    if (service_ != nullptr)
-      service_->cancel(s.handle);
+    if (s.heap_pos != not_queued)
+      heap_remove(id);
     ++s.arming;
     s.armed = false;
-    s.handle = timer_handle{};
+    note_queued(-1);
+    if (heap_.empty())
+      drop_alarm(); // an alarm for nothing would only fire in vain
   }
 
   /// @returns whether the slot has a pending timer.
@@ -206,51 +246,58 @@ public:
     return slots_[id].deadline;
   }
 
+  /// @returns how many timers wait in the queue (not yet due).
+  size_t queued() const noexcept {
+    return heap_.size();
+  }
+
   // -- fires ------------------------------------------------------------------
 
-  /// @returns whether `cookie` names a keyed timer rather than one of the
-  ///          owner's own.
+  /// @returns whether `cookie` names a keyed timer or the table's alarm
+  ///          rather than one of the owner's own.
   static constexpr bool is_keyed(uint64_t cookie) noexcept {
     return (cookie >> 32) != 0;
   }
 
-  /// Takes a fire from the mailbox.
+  /// Takes a fire from the mailbox: the alarm's or a queued timer's.
   /// @param stale set to true for a fire of a cancelled, re-armed or
-  ///        erased timer (not for a hop), if given.
+  ///        erased timer, if given (not for an alarm: those are the
+  ///        table's own business).
   /// @returns the slot whose current timer fell due (now unarmed), or none
-  ///          for a stale fire or an intermediate hop (re-armed here).
+  ///          for a stale fire or an alarm with nothing due yet.
   std::optional<slot_id> accept(const timer_due& due, bool* stale = nullptr) {
+    if (timer_service::is_alarm(due.cookie))
+      return accept_alarm(due);
     auto id = static_cast<slot_id>((due.cookie >> 32) - 1);
     auto arming = static_cast<uint32_t>(due.cookie & 0xFFFFFFFFu);
     if (!is_keyed(due.cookie) || id >= slots_.size() || !slots_[id].used
-        || !slots_[id].armed || slots_[id].arming != arming) {
+        || !slots_[id].armed || slots_[id].heap_pos != not_queued
+        || slots_[id].arming != arming) {
       if (stale != nullptr)
         *stale = is_keyed(due.cookie);
       return std::nullopt; // cancelled, re-armed or erased since
     }
-    auto& s = slots_[id];
-    s.armed = false;
-    s.handle = timer_handle{};
-    ++s.arming;
-    if (due.scheduled < s.deadline) {
-      // A hop towards a deadline beyond the service's range. Fails only
-      // while shutting down; the slot then stays unarmed.
-      static_cast<void>(schedule(s, id, s.deadline));
-      return std::nullopt;
-    }
-    return id;
+    return settle(id);
   }
 
 private:
+  static constexpr uint32_t not_queued = ~uint32_t{0};
+
+  static constexpr size_t max_slots = 0xFFFFFFFEu;
+
   struct slot {
     Key key{};
-    timer_handle handle;
     clock::time_point deadline;
     uint32_t arming = 0;
     /// Low half of `Hash{}(key)`: growing the index hashes no key again,
     /// and probes skip most key comparisons.
     uint32_t hash = 0;
+    /// Position in `heap_` while queued, `not_queued` otherwise.
+    uint32_t heap_pos = not_queued;
+    /// Arming order, for equal deadlines.
+    uint32_t seq = 0;
     bool used = false;
+    /// A fire is owed: the timer is queued, or its fire is in the mailbox.
     bool armed = false;
     Value value{};
   };
@@ -294,24 +341,160 @@ private:
     return ((static_cast<uint64_t>(id) + 1) << 32) | arming;
   }
 
-  caf::error schedule(slot& s, slot_id id, clock::time_point deadline) {
+  // -- the alarm
+  // ---------------------------------------------------------------
+
+  /// Handles the alarm's fire: see the class comment.
+  std::optional<slot_id> accept_alarm(const timer_due& due) {
+    if (alarm_at_ == no_alarm
+        || static_cast<uint32_t>(due.cookie) != alarm_generation_)
+      return std::nullopt; // an alarm dropped or moved since
+    alarm_ = timer_handle{};
+    alarm_at_ = no_alarm;
+    auto now = self_->clock().now();
+    std::optional<slot_id> first;
+    while (!heap_.empty() && slots_[heap_.front()].deadline <= now) {
+      auto id = heap_.front();
+      heap_remove(id);
+      if (!first) {
+        first = id;
+        continue;
+      }
+      // Behind whatever the mailbox holds, as the service would have put
+      // it; `accept` checks it like any fire when it arrives.
+      const auto& s = slots_[id];
+      self_->enqueue(nullptr, caf::make_message_id(),
+                     caf::make_message(timer_due{cookie_of(id, s.arming),
+                                                 s.deadline, due.fired}),
+                     nullptr);
+    }
+    // Fails only while shutting down: the rest then never fires.
+    static_cast<void>(set_alarm());
+    if (!first)
+      return std::nullopt;
+    return settle(*first);
+  }
+
+  /// Marks the due timer of slot `id` delivered.
+  slot_id settle(slot_id id) noexcept {
+    auto& s = slots_[id];
+    s.armed = false;
+    ++s.arming;
+    note_queued(-1);
+    if (service_ != nullptr)
+      service_->note_queued_fired();
+    return id;
+  }
+
+  /// Sets the alarm to the earliest deadline unless it rings earlier
+  /// already (it then finds nothing due and sets itself again), and drops
+  /// it when nothing is queued.
+  caf::error set_alarm() {
+    if (heap_.empty()) {
+      drop_alarm();
+      return caf::none;
+    }
+    auto earliest = slots_[heap_.front()].deadline;
+    if (alarm_at_ <= earliest)
+      return caf::none;
+    drop_alarm();
     if (service_ == nullptr || self_ == nullptr)
       return make_error(errc::not_found, "no timer service");
     // The actor schedules for itself: its control block, no strong ref.
     auto target = self_->ctrl();
-    auto cookie = cookie_of(id, s.arming);
-    auto handle = service_->schedule(deadline, target, cookie);
+    auto cookie = timer_service::alarm_tag | ++alarm_generation_;
+    auto when = earliest;
+    auto handle = service_->schedule(when, target, cookie);
     if (!handle && code_of(handle.error()) == errc::out_of_range) {
       // Beyond the wheel's range (checked by the service, so a timer within
       // it costs no extra clock read): hop to the end of the range.
-      auto hop = self_->clock().now() + service_->max_delay();
-      handle = service_->schedule(std::min(deadline, hop), target, cookie);
+      when = std::min(earliest, self_->clock().now() + service_->max_delay());
+      handle = service_->schedule(when, target, cookie);
     }
     if (!handle)
       return handle.error();
-    s.handle = *handle;
-    s.armed = true;
+    alarm_ = *handle;
+    alarm_at_ = when;
     return caf::none;
+  }
+
+  /// Cancels the alarm; a fire of it already in the mailbox turns stale.
+  void drop_alarm() noexcept {
+    if (alarm_at_ == no_alarm)
+      return;
+    if (service_ != nullptr)
+      service_->cancel(alarm_);
+    ++alarm_generation_;
+    alarm_ = timer_handle{};
+    alarm_at_ = no_alarm;
+  }
+
+  void note_queued(int64_t delta) noexcept {
+    if (service_ != nullptr)
+      service_->note_queued(delta);
+  }
+
+  // -- the queue: a binary heap of slot ids
+  // ------------------------------------
+
+  bool earlier(slot_id a, slot_id b) const noexcept {
+    const auto& x = slots_[a];
+    const auto& y = slots_[b];
+    if (x.deadline != y.deadline)
+      return x.deadline < y.deadline;
+    // Wraps after 2^32 armings; only ever compared among equal deadlines.
+    return static_cast<int32_t>(x.seq - y.seq) < 0;
+  }
+
+  void place(size_t pos, slot_id id) noexcept {
+    heap_[pos] = id;
+    slots_[id].heap_pos = static_cast<uint32_t>(pos);
+  }
+
+  void sift_up(size_t pos) noexcept {
+    auto id = heap_[pos];
+    while (pos > 0) {
+      auto parent = (pos - 1) / 2;
+      if (!earlier(id, heap_[parent]))
+        break;
+      place(pos, heap_[parent]);
+      pos = parent;
+    }
+    place(pos, id);
+  }
+
+  void sift_down(size_t pos) noexcept {
+    auto id = heap_[pos];
+    auto n = heap_.size();
+    for (;;) {
+      auto child = 2 * pos + 1;
+      if (child >= n)
+        break;
+      if (child + 1 < n && earlier(heap_[child + 1], heap_[child]))
+        ++child;
+      if (!earlier(heap_[child], id))
+        break;
+      place(pos, heap_[child]);
+      pos = child;
+    }
+    place(pos, id);
+  }
+
+  void heap_push(slot_id id) {
+    heap_.push_back(id);
+    sift_up(heap_.size() - 1);
+  }
+
+  void heap_remove(slot_id id) noexcept {
+    auto pos = static_cast<size_t>(slots_[id].heap_pos);
+    slots_[id].heap_pos = not_queued;
+    auto last = heap_.back();
+    heap_.pop_back();
+    if (last == id)
+      return;
+    place(pos, last);
+    sift_up(pos);
+    sift_down(slots_[last].heap_pos);
   }
 
   // -- the index: open addressing over slot ids ------------------------------
@@ -374,11 +557,20 @@ private:
         index_[probe_free(slots_[id].hash)] = id;
   }
 
+  static constexpr clock::time_point no_alarm = clock::time_point::max();
+
   actor* self_ = nullptr;
   timer_service* service_ = nullptr;
   slot_store slots_;
+  /// Armed timers not yet due, earliest first.
+  std::vector<slot_id> heap_;
+  uint32_t next_seq_ = 0;
+  timer_handle alarm_;
+  /// When the alarm rings; `no_alarm` while there is none.
+  clock::time_point alarm_at_ = no_alarm;
+  uint32_t alarm_generation_ = 0;
   std::vector<slot_id> free_;
-  /// Size a power of two (or zero), at most half full.
+  /// Size a power of two (or zero), at most three quarters full.
   std::vector<slot_id> index_;
   size_t count_ = 0;
 };

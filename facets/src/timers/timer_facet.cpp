@@ -218,7 +218,8 @@ intercept timer_facet::before_message(actor& self,
   if (!accepted) {
     if (stale)
       service_->note_stale_fire();
-    return intercept::drop().passive(); // stale, or a hop towards the due time
+    // Stale, or the table's alarm with nothing due yet.
+    return intercept::drop().passive();
   }
   auto id = *accepted;
   auto& s = table_->value(id);

@@ -92,12 +92,36 @@ public:
   // -- observers --------------------------------------------------------------
 
   /// @returns how many timers were scheduled and have neither fired nor been
-  ///          cancelled. Exact when no other thread is scheduling or
-  ///          cancelling at the same time.
+  ///          cancelled, the timers owners queue behind alarms included and
+  ///          the alarms left out. Exact when no other thread is scheduling
+  ///          or cancelling at the same time.
   size_t pending() const noexcept;
 
-  /// @returns how many timers fell due and were delivered, ever.
+  /// @returns how many timers fell due and were delivered, ever (alarms
+  ///          left out, the owners' queued timers included).
   uint64_t fired() const noexcept;
+
+  // -- alarms of owners that queue their own timers ---------------------------
+
+  /// Cookies whose upper 32 bits are all ones mark an *alarm*: the one timer
+  /// an owner schedules for the earliest of the timers it queues itself
+  /// (the TimerFacet and the reminder dispatcher do, see
+  /// facets/src/timers/keyed_timers.hpp). An alarm is not a timer of its
+  /// own: `pending` and `fired` leave it out and count what the owner
+  /// reports through `note_queued` and `note_queued_fired` instead.
+  static constexpr uint64_t alarm_tag = uint64_t{0xFFFFFFFF} << 32;
+
+  /// @returns whether `cookie` marks an alarm.
+  static constexpr bool is_alarm(uint64_t cookie) noexcept {
+    return (cookie & alarm_tag) == alarm_tag;
+  }
+
+  /// Counts timers an owner queued (`delta` > 0) or that left its queue
+  /// without firing (`delta` < 0).
+  void note_queued(int64_t delta) noexcept;
+
+  /// Counts timers an owner took from its queue and delivered.
+  void note_queued_fired() noexcept;
 
   // -- what the facets report, for metrics ------------------------------------
 
