@@ -52,6 +52,13 @@ struct fixture {
   clock::time_point in(clock::duration d) {
     return rt->clock().now() + d;
   }
+
+  /// Adds `key` and arms it `d` from now. @returns its slot.
+  uint32_t start(const std::string& key, clock::duration d) {
+    auto id = timers.emplace(key).first;
+    EXPECT_FALSE(timers.arm(id, in(d)));
+    return id;
+  }
 };
 
 } // namespace
@@ -198,10 +205,8 @@ TEST(KeyedTimers, EarlyAlarmSetsItselfAgain) {
 // the service counts nothing pending.
 TEST(KeyedTimers, CancellingEveryTimerDropsTheAlarm) {
   fixture f;
-  auto a = f.timers.emplace("a").first;
-  auto b = f.timers.emplace("b").first;
-  ASSERT_FALSE(f.timers.arm(a, f.in(10ms)));
-  ASSERT_FALSE(f.timers.arm(b, f.in(20ms)));
+  auto a = f.start("a", 10ms);
+  auto b = f.start("b", 20ms);
   f.timers.disarm(a);
   EXPECT_EQ(f.service().pending(), 1u);
   f.timers.erase(b);
@@ -213,10 +218,8 @@ TEST(KeyedTimers, CancellingEveryTimerDropsTheAlarm) {
 // waits in the mailbox, never counts.
 TEST(KeyedTimers, TimerCancelledWhileItsFireWaitsIsStale) {
   fixture f;
-  auto a = f.timers.emplace("a").first;
-  auto b = f.timers.emplace("b").first;
-  ASSERT_FALSE(f.timers.arm(a, f.in(1ms)));
-  ASSERT_FALSE(f.timers.arm(b, f.in(1ms)));
+  auto a = f.start("a", 1ms);
+  auto b = f.start("b", 1ms);
   auto alarm = f.advance(1ms);
   ASSERT_EQ(alarm.size(), 1u);
   EXPECT_EQ(f.timers.accept(alarm[0]), a); // b's fire is now in the mailbox

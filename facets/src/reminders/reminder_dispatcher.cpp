@@ -80,6 +80,12 @@ caf::behavior reminder_dispatcher::make_behavior(actor* self) {
   entries_.bind(self, timers_);
   theoretical_arrival_ = self->clock().now();
   self->set_down_handler([this](caf::down_msg& x) { on_down(x); });
+  // This state outlives the actor (and maybe the runtime's services): the
+  // window's timers go back to the service while it certainly exists.
+  self->attach_functor([this] {
+    entries_.clear();
+    entries_.bind(nullptr, nullptr);
+  });
   refill();
   return {
     [this](const timer_due& x) {

@@ -152,7 +152,8 @@ public:
     int64_t armed = 0;
     for (slot_id id = 0; id < slots_.size(); ++id)
       armed += slots_[id].armed ? 1 : 0;
-    note_queued(-armed);
+    if (armed > 0)
+      note_queued(-armed);
     heap_.clear();
     drop_alarm();
     slots_.clear();
