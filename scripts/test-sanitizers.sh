@@ -26,6 +26,7 @@ for kind in "${kinds[@]}"; do
   cmake --build "$build_dir" -j "$jobs"
   echo "== $kind: running tests"
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+  LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
     ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -LE slow \
