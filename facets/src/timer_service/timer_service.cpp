@@ -124,8 +124,9 @@ void timer_service::note_queued(int64_t delta) noexcept {
   cache.queued.fetch_add(delta, std::memory_order_relaxed);
 }
 
-void timer_service::note_queued_fired() noexcept {
+void timer_service::note_queued_delivered() noexcept {
   auto& cache = impl_->caches_[detail::entry_cache::index_of_this_thread()];
+  cache.queued.fetch_sub(1, std::memory_order_relaxed);
   cache.queued_fired.fetch_add(1, std::memory_order_relaxed);
 }
 

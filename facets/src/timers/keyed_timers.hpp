@@ -55,8 +55,8 @@ namespace horae::detail {
 /// apart with `is_keyed`.
 ///
 /// The table tells the service how many timers it holds and delivers
-/// (`note_queued`), so that `timer_service::pending` and `fired` count
-/// them, not the alarm.
+/// (`note_queued`, `note_queued_delivered`), so that `timer_service::pending`
+/// and `fired` count them, not the alarm.
 ///
 /// Not thread-safe: owned by one actor and used from its thread only.
 template <class Key, class Value, class Hash = std::hash<Key>>
@@ -381,9 +381,8 @@ private:
     auto& s = slots_[id];
     s.armed = false;
     ++s.arming;
-    note_queued(-1);
     if (service_ != nullptr)
-      service_->note_queued_fired();
+      service_->note_queued_delivered();
     return id;
   }
 

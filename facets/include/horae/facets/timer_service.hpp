@@ -108,7 +108,7 @@ public:
   /// (the TimerFacet and the reminder dispatcher do, see
   /// facets/src/timers/keyed_timers.hpp). An alarm is not a timer of its
   /// own: `pending` and `fired` leave it out and count what the owner
-  /// reports through `note_queued` and `note_queued_fired` instead.
+  /// reports through `note_queued` and `note_queued_delivered` instead.
   static constexpr uint64_t alarm_tag = uint64_t{0xFFFFFFFF} << 32;
 
   /// @returns whether `cookie` marks an alarm.
@@ -120,8 +120,9 @@ public:
   /// without firing (`delta` < 0).
   void note_queued(int64_t delta) noexcept;
 
-  /// Counts timers an owner took from its queue and delivered.
-  void note_queued_fired() noexcept;
+  /// Counts a timer an owner took from its queue and delivered: it leaves
+  /// `pending` and joins `fired` (one counter update for both).
+  void note_queued_delivered() noexcept;
 
   // -- what the facets report, for metrics ------------------------------------
 
