@@ -326,6 +326,8 @@ start_result isolated(start_result (*fn)(const options&), const options& opts) {
     std::perror("pipe");
     std::exit(1);
   }
+  // Otherwise the child inherits what stdout holds and prints it again.
+  std::fflush(stdout);
   auto pid = ::fork();
   if (pid < 0) {
     std::perror("fork");

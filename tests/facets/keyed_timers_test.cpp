@@ -2,6 +2,11 @@
 // when its timer is cancelled, re-armed or its slot reused never counts, a
 // deadline beyond the service's range is reached in hops, never early, and
 // the timers wait in the table's own queue behind one alarm of the service.
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include <horae/facets/timer_due.hpp>
@@ -242,4 +247,65 @@ TEST(KeyedTimers, ClearGivesBackItsTimers) {
   EXPECT_EQ(f.timers.clear(), 100u);
   EXPECT_EQ(f.service().pending(), 0u);
   EXPECT_TRUE(f.advance(1s).empty());
+}
+
+// Thousands of keys added, re-armed, cancelled and erased in a random order
+// (deadlines on a coarse grid, so that many are equal): every key is found
+// exactly while it exists, and every armed timer fires once, in deadline
+// order and equal deadlines in arming order, none that was cancelled.
+TEST(KeyedTimers, IndexAndQueueAgreeWithAModelUnderChurn) {
+  fixture f;
+  std::mt19937 rng{7};
+  constexpr int keys = 3000;
+  auto name = [](int k) { return "key-" + std::to_string(k); };
+  std::map<int, uint32_t> present;               // key -> slot
+  std::map<int, std::pair<int, uint64_t>> armed; // key -> (deadline ms, order)
+  uint64_t order = 0;
+  for (int step = 0; step < 40000; ++step) {
+    auto k = static_cast<int>(rng() % keys);
+    auto op = rng() % 4;
+    if (op < 2) { // add if needed, arm or re-arm
+      auto id = f.timers.emplace(name(k)).first;
+      if (present.count(k) != 0) {
+        ASSERT_EQ(present[k], id) << "a key keeps its slot";
+      }
+      present[k] = id;
+      auto ms = 1 + static_cast<int>(rng() % 50);
+      ASSERT_FALSE(f.timers.arm(id, f.in(std::chrono::milliseconds{ms})));
+      armed[k] = {ms, order++};
+    } else if (op == 2) { // cancel
+      if (auto it = present.find(k); it != present.end()) {
+        f.timers.disarm(it->second);
+        armed.erase(k);
+      }
+    } else { // erase
+      if (auto it = present.find(k); it != present.end()) {
+        f.timers.erase(it->second);
+        present.erase(it);
+        armed.erase(k);
+      }
+    }
+  }
+  for (int k = 0; k < keys; ++k) {
+    auto found = f.timers.find(name(k));
+    ASSERT_EQ(found.has_value(), present.count(k) == 1) << name(k);
+    if (found)
+      ASSERT_EQ(*found, present[k]);
+  }
+  ASSERT_EQ(f.timers.size(), present.size());
+  ASSERT_EQ(f.timers.queued(), armed.size());
+  std::vector<std::tuple<int, uint64_t, uint32_t>> expected;
+  for (auto& [k, due] : armed)
+    expected.emplace_back(due.first, due.second, present[k]);
+  std::sort(expected.begin(), expected.end());
+  std::vector<uint32_t> expected_ids;
+  for (auto& x : expected)
+    expected_ids.push_back(std::get<2>(x));
+  std::vector<uint32_t> got;
+  for (auto fires = f.advance(60ms); !fires.empty(); fires = f.advance(0ms))
+    for (auto& due : fires)
+      if (auto id = f.timers.accept(due))
+        got.push_back(*id);
+  EXPECT_EQ(got, expected_ids);
+  EXPECT_EQ(f.timers.queued(), 0u);
 }

@@ -256,9 +256,9 @@ void reminder_dispatcher::arm(const reminder_key& key, entry& e,
                               clock::time_point deadline) {
   // A past deadline fires at once; one beyond the wheel's range hops.
   auto err = entries_.arm(e.slot, deadline);
-  if (err && !is_closed(err)) // closed: shutting down
+  if (err && !is_closed(*err)) // closed: shutting down
     reminders_log()->error("cannot schedule reminder {}: {}", to_string(key),
-                           describe(err));
+                           describe(*err));
 }
 
 void reminder_dispatcher::disarm(entry& e) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -90,13 +91,13 @@ public:
   /// @returns the slot of `key`, created (unarmed, with a default `Value`)
   ///          if it did not exist, and whether it was created.
   std::pair<slot_id, bool> emplace(const Key& key) {
-    auto hash = Hash{}(key);
-    if (index_.empty())
+    auto hash = static_cast<uint32_t>(Hash{}(key));
+    if (tags_.empty())
       grow();
     auto pos = probe(key, hash);
-    if (index_[pos] != no_slot)
+    if (tags_[pos] != empty_tag)
       return {index_[pos], false};
-    if ((count_ + 1) * 4 > index_.size() * 3) { // keep the load at most 3/4
+    if ((count_ + 1) * 4 > tags_.size() * 3) { // keep the load at most 3/4
       grow();
       pos = probe_free(hash);
     }
@@ -105,19 +106,18 @@ public:
       id = free_.back();
       free_.pop_back();
     } else {
-      // Slot ids stay below 2^32 - 2: the cookie of the next one would look
-      // like the alarm's.
       if (slots_.size() >= max_slots)
         throw std::length_error("keyed_timers: too many keys");
       id = static_cast<slot_id>(slots_.size());
       slots_.emplace_back();
     }
+    // A slot is new or was reset by `erase`: its value is a fresh `Value`.
     auto& s = slots_[id];
     s.key = key;
-    s.hash = static_cast<uint32_t>(hash);
+    s.hash = hash;
     s.used = true;
-    s.value = Value{};
     index_[pos] = id;
+    tags_[pos] = tag_of(hash);
     ++count_;
     return {id, true};
   }
@@ -126,8 +126,8 @@ public:
   std::optional<slot_id> find(const Key& key) const {
     if (count_ == 0)
       return std::nullopt;
-    auto pos = probe(key, Hash{}(key));
-    if (index_[pos] == no_slot)
+    auto pos = probe(key, static_cast<uint32_t>(Hash{}(key)));
+    if (tags_[pos] == empty_tag)
       return std::nullopt;
     return index_[pos];
   }
@@ -155,10 +155,11 @@ public:
     if (armed > 0)
       note_queued(-armed);
     heap_.clear();
+    heap_due_.clear();
     drop_alarm();
     slots_.clear();
     free_.clear();
-    index_.assign(index_.size(), no_slot);
+    tags_.assign(tags_.size(), empty_tag);
     count_ = 0;
     return result;
   }
@@ -203,7 +204,8 @@ public:
   /// fire of the previous arming already in the mailbox turns stale.
   /// @returns the service's error (e.g. `closed` while shutting down) when
   ///          the alarm had to move and could not; the slot is then unarmed.
-  caf::error arm(slot_id id, clock::time_point deadline) {
+  ///          Nothing on success, so that the common case builds no error.
+  std::optional<caf::error> arm(slot_id id, clock::time_point deadline) {
     auto& s = slots_[id];
     if (s.armed) {
       if (s.heap_pos != not_queued)
@@ -215,12 +217,12 @@ public:
     }
     s.deadline = deadline;
     s.seq = next_seq_++;
-    heap_push(id);
+    heap_push(id, deadline);
     if (auto err = set_alarm()) {
       disarm(id);
       return err;
     }
-    return caf::none;
+    return std::nullopt;
   }
 
   /// Cancels the slot's timer; a fire already in the mailbox turns stale.
@@ -282,11 +284,18 @@ public:
   }
 
 private:
-  static constexpr uint32_t not_queued = ~uint32_t{0};
+  /// Heap positions fit 30 bits, next to the slot's two flags.
+  static constexpr uint32_t not_queued = (uint32_t{1} << 30) - 1;
 
-  static constexpr size_t max_slots = 0xFFFFFFFEu;
+  /// Every slot can sit in the heap at a position below `not_queued`, and
+  /// the cookie of every slot stays below the alarm's.
+  static constexpr size_t max_slots = not_queued;
 
   struct slot {
+    slot() noexcept : heap_pos(not_queued), used(false), armed(false) {
+      // nop
+    }
+
     Key key{};
     clock::time_point deadline;
     uint32_t arming = 0;
@@ -294,21 +303,39 @@ private:
     /// and probes skip most key comparisons.
     uint32_t hash = 0;
     /// Position in `heap_` while queued, `not_queued` otherwise.
-    uint32_t heap_pos = not_queued;
+    uint32_t heap_pos : 30;
+    uint32_t used : 1;
+    /// A fire is owed: the timer is queued, or its fire is in the mailbox.
+    uint32_t armed : 1;
     /// Arming order, for equal deadlines.
     uint32_t seq = 0;
-    bool used = false;
-    /// A fire is owed: the timer is queued, or its fire is in the mailbox.
-    bool armed = false;
     Value value{};
   };
 
+public:
+  /// Bytes of one key's slot (its heap position and index entry come on
+  /// top).
+  static constexpr size_t slot_bytes = sizeof(slot);
+
+private:
   /// Slots in chunks that never move: growing copies nothing, and memory a
-  /// reallocation would leave behind is never touched.
+  /// reallocation would leave behind is never touched. A chunk's slots are
+  /// constructed one by one as keys arrive, so each slot's memory is
+  /// written once, by the start that first needs it.
   class slot_store {
   public:
     static constexpr size_t chunk_bits = 8;
     static constexpr size_t chunk_size = size_t{1} << chunk_bits;
+
+    slot_store() = default;
+
+    slot_store(const slot_store&) = delete;
+
+    slot_store& operator=(const slot_store&) = delete;
+
+    ~slot_store() {
+      clear();
+    }
 
     size_t size() const noexcept {
       return size_;
@@ -323,18 +350,25 @@ private:
     }
 
     void emplace_back() {
-      if ((size_ & (chunk_size - 1)) == 0)
-        chunks_.push_back(std::make_unique<slot[]>(chunk_size));
+      if ((size_ & (chunk_size - 1)) == 0) {
+        chunks_.reserve(chunks_.size() + 1);
+        chunks_.push_back(std::allocator<slot>{}.allocate(chunk_size));
+      }
+      ::new (static_cast<void*>(&(*this)[size_])) slot();
       ++size_;
     }
 
     void clear() noexcept {
+      for (size_t i = 0; i < size_; ++i)
+        (*this)[i].~slot();
+      for (auto* chunk : chunks_)
+        std::allocator<slot>{}.deallocate(chunk, chunk_size);
       chunks_.clear();
       size_ = 0;
     }
 
   private:
-    std::vector<std::unique_ptr<slot[]>> chunks_;
+    std::vector<slot*> chunks_;
     size_t size_ = 0;
   };
 
@@ -354,7 +388,7 @@ private:
     alarm_at_ = no_alarm;
     auto now = self_->clock().now();
     std::optional<slot_id> first;
-    while (!heap_.empty() && slots_[heap_.front()].deadline <= now) {
+    while (!heap_.empty() && heap_due_.front() <= now) {
       auto id = heap_.front();
       heap_remove(id);
       if (!first) {
@@ -389,14 +423,19 @@ private:
   /// Sets the alarm to the earliest deadline unless it rings earlier
   /// already (it then finds nothing due and sets itself again), and drops
   /// it when nothing is queued.
-  caf::error set_alarm() {
+  std::optional<caf::error> set_alarm() {
     if (heap_.empty()) {
       drop_alarm();
-      return caf::none;
+      return std::nullopt;
     }
-    auto earliest = slots_[heap_.front()].deadline;
+    auto earliest = heap_due_.front();
     if (alarm_at_ <= earliest)
-      return caf::none;
+      return std::nullopt;
+    return move_alarm(earliest);
+  }
+
+  /// Schedules the alarm for `earliest`, in place of the current one.
+  std::optional<caf::error> move_alarm(clock::time_point earliest) {
     drop_alarm();
     if (service_ == nullptr || self_ == nullptr)
       return make_error(errc::not_found, "no timer service");
@@ -415,7 +454,7 @@ private:
       return handle.error();
     alarm_ = *handle;
     alarm_at_ = when;
-    return caf::none;
+    return std::nullopt;
   }
 
   /// Cancels the alarm; a fire of it already in the mailbox turns stale.
@@ -434,67 +473,73 @@ private:
       service_->note_queued(delta);
   }
 
-  // -- the queue: a binary heap of slot ids
-  // ------------------------------------
+  // -- the queue: a binary heap of slot ids ----------------------------------
+  //
+  // Each heap position keeps its timer's deadline beside the slot id, so
+  // that sifting compares deadlines in the heap's own arrays and reads a
+  // slot only to break a tie or to note where its id moved.
 
-  bool earlier(slot_id a, slot_id b) const noexcept {
-    const auto& x = slots_[a];
-    const auto& y = slots_[b];
-    if (x.deadline != y.deadline)
-      return x.deadline < y.deadline;
+  bool earlier(size_t pos, clock::time_point due, slot_id id) const noexcept {
+    if (heap_due_[pos] != due)
+      return heap_due_[pos] < due;
     // Wraps after 2^32 armings; only ever compared among equal deadlines.
-    return static_cast<int32_t>(x.seq - y.seq) < 0;
+    return static_cast<int32_t>(slots_[heap_[pos]].seq - slots_[id].seq) < 0;
   }
 
-  void place(size_t pos, slot_id id) noexcept {
+  void place(size_t pos, slot_id id, clock::time_point due) noexcept {
     heap_[pos] = id;
+    heap_due_[pos] = due;
     slots_[id].heap_pos = static_cast<uint32_t>(pos);
   }
 
-  void sift_up(size_t pos) noexcept {
-    auto id = heap_[pos];
+  /// Moves the timer `(id, due)` from the hole at `pos` towards the root.
+  /// @returns its final position.
+  size_t sift_up(size_t pos, slot_id id, clock::time_point due) noexcept {
     while (pos > 0) {
       auto parent = (pos - 1) / 2;
-      if (!earlier(id, heap_[parent]))
+      if (earlier(parent, due, id)) // no two timers compare equal
         break;
-      place(pos, heap_[parent]);
+      place(pos, heap_[parent], heap_due_[parent]);
       pos = parent;
     }
-    place(pos, id);
+    place(pos, id, due);
+    return pos;
   }
 
-  void sift_down(size_t pos) noexcept {
-    auto id = heap_[pos];
+  /// Moves the timer `(id, due)` from the hole at `pos` towards the leaves.
+  void sift_down(size_t pos, slot_id id, clock::time_point due) noexcept {
     auto n = heap_.size();
     for (;;) {
       auto child = 2 * pos + 1;
       if (child >= n)
         break;
-      if (child + 1 < n && earlier(heap_[child + 1], heap_[child]))
+      if (child + 1 < n && earlier(child + 1, heap_due_[child], heap_[child]))
         ++child;
-      if (!earlier(heap_[child], id))
+      if (!earlier(child, due, id))
         break;
-      place(pos, heap_[child]);
+      place(pos, heap_[child], heap_due_[child]);
       pos = child;
     }
-    place(pos, id);
+    place(pos, id, due);
   }
 
-  void heap_push(slot_id id) {
+  void heap_push(slot_id id, clock::time_point due) {
     heap_.push_back(id);
-    sift_up(heap_.size() - 1);
+    heap_due_.push_back(due);
+    sift_up(heap_.size() - 1, id, due);
   }
 
   void heap_remove(slot_id id) noexcept {
     auto pos = static_cast<size_t>(slots_[id].heap_pos);
     slots_[id].heap_pos = not_queued;
     auto last = heap_.back();
+    auto last_due = heap_due_.back();
     heap_.pop_back();
+    heap_due_.pop_back();
     if (last == id)
       return;
-    place(pos, last);
-    sift_up(pos);
-    sift_down(slots_[last].heap_pos);
+    if (sift_up(pos, last, last_due) == pos)
+      sift_down(pos, last, last_due);
   }
 
   // -- the index: open addressing over slot ids ------------------------------
@@ -502,28 +547,41 @@ private:
   // The keys live in the slots; the index holds only slot ids, found by
   // linear probing from the key's hash. Compared with a node-based map this
   // saves an allocation, a copy of the key and about 70 bytes per timer.
+  // Beside each position sits a one-byte tag: zero while empty, else seven
+  // bits of the key's hash. A probe walks the tags, which stay in the
+  // cache, and reads a slot only when its tag matches, instead of one
+  // slot, a likely cache miss, per position it passes.
 
-  static constexpr slot_id no_slot = ~slot_id{0};
+  static constexpr uint8_t empty_tag = 0;
+
+  static uint8_t tag_of(uint32_t hash) noexcept {
+    // The top bits: the low ones pick the position.
+    return static_cast<uint8_t>(0x80u | (hash >> 25));
+  }
 
   /// @returns the index position of `key`, or the empty position where it
   ///          would go.
-  size_t probe(const Key& key, size_t hash) const noexcept {
-    auto mask = index_.size() - 1;
-    for (auto pos = hash & mask;; pos = (pos + 1) & mask) {
-      auto id = index_[pos];
-      if (id == no_slot
-          || (slots_[id].hash == static_cast<uint32_t>(hash)
-              && slots_[id].key == key))
+  size_t probe(const Key& key, uint32_t hash) const noexcept {
+    auto mask = tags_.size() - 1;
+    auto tag = tag_of(hash);
+    for (size_t pos = hash & mask;; pos = (pos + 1) & mask) {
+      auto t = tags_[pos];
+      if (t == empty_tag)
         return pos;
+      if (t == tag) {
+        const auto& s = slots_[index_[pos]];
+        if (s.hash == hash && s.key == key)
+          return pos;
+      }
     }
   }
 
   /// @returns the first empty position of the probe run of `hash`, for
   ///          keys known to be absent (while growing).
-  size_t probe_free(size_t hash) const noexcept {
-    auto mask = index_.size() - 1;
-    auto pos = hash & mask;
-    while (index_[pos] != no_slot)
+  size_t probe_free(uint32_t hash) const noexcept {
+    auto mask = tags_.size() - 1;
+    size_t pos = hash & mask;
+    while (tags_[pos] != empty_tag)
       pos = (pos + 1) & mask;
     return pos;
   }
@@ -531,9 +589,9 @@ private:
   /// Empties position `pos` and moves later entries of its probe run back
   /// (backward-shift deletion), so lookups need no tombstones.
   void unindex(size_t pos) noexcept {
-    auto mask = index_.size() - 1;
+    auto mask = tags_.size() - 1;
     auto hole = pos;
-    for (auto next = (pos + 1) & mask; index_[next] != no_slot;
+    for (auto next = (pos + 1) & mask; tags_[next] != empty_tag;
          next = (next + 1) & mask) {
       auto home = slots_[index_[next]].hash & mask;
       // Move the entry into the hole unless its home lies cyclically in
@@ -542,19 +600,26 @@ private:
                                 : (hole < home || home <= next);
       if (!stays) {
         index_[hole] = index_[next];
+        tags_[hole] = tags_[next];
         hole = next;
       }
     }
-    index_[hole] = no_slot;
+    tags_[hole] = empty_tag;
   }
 
   void grow() {
-    std::vector<slot_id> bigger(index_.empty() ? 16 : index_.size() * 2,
-                                no_slot);
-    index_.swap(bigger);
-    for (auto id : bigger)
-      if (id != no_slot)
-        index_[probe_free(slots_[id].hash)] = id;
+    auto n = tags_.empty() ? size_t{16} : tags_.size() * 2;
+    std::vector<slot_id> ids(n);
+    std::vector<uint8_t> tags(n, empty_tag);
+    index_.swap(ids);
+    tags_.swap(tags);
+    for (size_t i = 0; i < tags.size(); ++i) {
+      if (tags[i] == empty_tag)
+        continue;
+      auto pos = probe_free(slots_[ids[i]].hash);
+      index_[pos] = ids[i];
+      tags_[pos] = tags[i];
+    }
   }
 
   static constexpr clock::time_point no_alarm = clock::time_point::max();
@@ -564,14 +629,19 @@ private:
   slot_store slots_;
   /// Armed timers not yet due, earliest first.
   std::vector<slot_id> heap_;
+  /// The deadline of the timer at each position of `heap_`.
+  std::vector<clock::time_point> heap_due_;
   uint32_t next_seq_ = 0;
   timer_handle alarm_;
   /// When the alarm rings; `no_alarm` while there is none.
   clock::time_point alarm_at_ = no_alarm;
   uint32_t alarm_generation_ = 0;
   std::vector<slot_id> free_;
-  /// Size a power of two (or zero), at most three quarters full.
+  /// Slot ids by position; valid where `tags_` is not empty. Size a power
+  /// of two (or zero), at most three quarters full.
   std::vector<slot_id> index_;
+  /// One tag per position of `index_`.
+  std::vector<uint8_t> tags_;
   size_t count_ = 0;
 };
 

@@ -3,6 +3,8 @@
 // what a timer means to users: one-shot or periodic, fixed rate or delay,
 // payloads and coalesced ticks.
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include <caf/make_message.hpp>
 
@@ -34,14 +36,36 @@ struct periodic_state {
   uint64_t next_tick = 1;
 };
 
-struct timer_facet::timer_state {
+/// What a timer carries besides its name and deadline.
+struct timer_extras {
   caf::message payload;
-  /// Null for a one-shot timer.
-  std::unique_ptr<periodic_state> periodic;
+  /// Set for a periodic timer.
+  std::optional<periodic_state> periodic;
+};
+
+struct timer_facet::timer_state {
+  /// Null for a one-shot timer without a payload, the common case: such a
+  /// timer allocates nothing and its slot fits one cache line.
+  std::unique_ptr<timer_extras> extras;
+
+  /// @returns the period, or null for a one-shot timer.
+  periodic_state* periodic() const noexcept {
+    return extras && extras->periodic ? &*extras->periodic : nullptr;
+  }
+
+  /// @returns the payload to deliver instead of `timer_fired`, or an empty
+  ///          message.
+  caf::message payload() const {
+    return extras ? extras->payload : caf::message{};
+  }
 };
 
 struct timer_facet::table
-  : detail::keyed_timers<std::string, timer_facet::timer_state> {};
+  : detail::keyed_timers<std::string, timer_facet::timer_state> {
+  // The memory figure in docs/performance.md rests on this: a pending
+  // timer is one slot, one heap position and its share of the index.
+  static_assert(slot_bytes == 64, "a TimerFacet slot must stay one line");
+};
 
 // -- constructors, destructors, and assignment operators ----------------------
 
@@ -55,6 +79,13 @@ timer_facet::~timer_facet() {
 }
 
 // -- timer management ---------------------------------------------------------
+
+bool timer_facet::plainly_valid(const std::string& name,
+                                clock::duration delay) const noexcept {
+  return self_ != nullptr && service_ != nullptr && !name.empty()
+         && name.size() <= max_name_length && delay >= clock::duration::zero()
+         && delay <= max_delay && table_->size() < max_timers_;
+}
 
 caf::error timer_facet::check_common(const std::string& name,
                                      clock::duration delay) {
@@ -88,11 +119,20 @@ caf::error timer_facet::check_common(const std::string& name,
 caf::error timer_facet::start_once(const std::string& name,
                                    clock::duration delay,
                                    caf::message payload) {
-  if (auto err = check_common(name, delay))
-    return err;
-  timer_state state;
-  state.payload = std::move(payload);
-  return start(name, std::move(state), self_->clock().now() + delay);
+  if (!plainly_valid(name, delay))
+    if (auto err = check_common(name, delay))
+      return err;
+  auto first_due = clock_->now() + delay;
+  auto id = table_->emplace(name).first;
+  // A replaced timer loses its old state; a new slot's is already empty.
+  auto& state = table_->value(id);
+  if (payload.cvals() == nullptr) {
+    state.extras.reset();
+  } else {
+    state.extras = std::make_unique<timer_extras>();
+    state.extras->payload = std::move(payload);
+  }
+  return arm_first(id, first_due);
 }
 
 caf::error timer_facet::start_periodic(const std::string& name,
@@ -103,8 +143,9 @@ caf::error timer_facet::start_periodic(const std::string& name,
                       "timer '" + name + "': interval must be positive, got "
                         + format_duration(interval));
   auto initial = options.initial_delay.value_or(interval);
-  if (auto err = check_common(name, std::max(initial, interval)))
-    return err;
+  if (!plainly_valid(name, std::max(initial, interval)))
+    if (auto err = check_common(name, std::max(initial, interval)))
+      return err;
   if (initial < clock::duration::zero())
     return make_error(errc::invalid_argument, "timer '" + name
                                                 + "': negative initial delay "
@@ -116,12 +157,13 @@ caf::error timer_facet::start_periodic(const std::string& name,
                         + " is below the timer resolution of "
                         + format_duration(service_->config().resolution));
   timer_state state;
-  state.periodic = std::make_unique<periodic_state>();
-  state.periodic->interval = interval;
-  state.periodic->mode = options.mode;
-  state.periodic->anchor = self_->clock().now() + initial;
-  state.payload = std::move(options.payload);
-  auto due = state.periodic->anchor;
+  state.extras = std::make_unique<timer_extras>();
+  state.extras->payload = std::move(options.payload);
+  auto& period = state.extras->periodic.emplace();
+  period.interval = interval;
+  period.mode = options.mode;
+  period.anchor = clock_->now() + initial;
+  auto due = period.anchor;
   return start(name, std::move(state), due);
 }
 
@@ -131,9 +173,13 @@ caf::error timer_facet::start(const std::string& name, timer_state&& state,
   // old timer that are already queued stale.
   auto id = table_->emplace(name).first;
   table_->value(id) = std::move(state);
+  return arm_first(id, first_due);
+}
+
+caf::error timer_facet::arm_first(uint32_t id, clock::time_point first_due) {
   if (auto err = table_->arm(id, first_due)) {
     table_->erase(id);
-    return err;
+    return std::move(*err);
   }
   return caf::none;
 }
@@ -165,11 +211,11 @@ std::vector<timer_info> timer_facet::list() const {
   result.reserve(table_->size());
   table_->for_each([&](uint32_t id) {
     const auto& s = table_->value(id);
-    const auto* p = s.periodic.get();
+    const auto* p = s.periodic();
     result.push_back(timer_info{
       table_->key(id), p != nullptr, p ? p->mode : timer_mode::fixed_rate,
       p ? p->interval : clock::duration::zero(), table_->deadline(id),
-      p ? p->next_tick - 1 : 0, !s.payload.empty()});
+      p ? p->next_tick - 1 : 0, !s.payload().empty()});
   });
   std::sort(
     result.begin(), result.end(),
@@ -190,6 +236,7 @@ int timer_facet::priority() const noexcept {
 
 void timer_facet::on_attach(actor& self) {
   self_ = &self;
+  clock_ = &self.clock();
   service_ = self.runtime().find_service<timer_service>();
   table_->bind(self_, service_);
 }
@@ -223,10 +270,10 @@ intercept timer_facet::before_message(actor& self,
   }
   auto id = *accepted;
   auto& s = table_->value(id);
-  auto* p = s.periodic.get();
+  auto* p = s.periodic();
   timer_fired fired{table_->key(id), p ? p->next_tick : 1, due.scheduled,
                     due.fired, 0};
-  caf::message msg = s.payload;
+  auto msg = s.payload();
   if (p == nullptr) {
     table_->erase(id);
   } else if (p->mode == timer_mode::fixed_rate) {
@@ -263,8 +310,7 @@ void timer_facet::after_message(actor& self, const caf::type_erased_tuple&,
   // replaced timer was already armed by start().
   if (!table_->contains(id) || table_->armed(id))
     return;
-  const auto& s = table_->value(id);
-  const auto* p = s.periodic.get();
+  const auto* p = table_->value(id).periodic();
   if (p == nullptr || p->mode != timer_mode::fixed_delay)
     return;
   if (table_->arm(id, self.clock().now() + p->interval))

@@ -134,6 +134,12 @@ private:
 
   struct table;
 
+  /// @returns whether a start of `name` after `delay` passes every check
+  ///          of `check_common`, decided without building an error: the
+  ///          common case of a start costs no error object.
+  bool plainly_valid(const std::string& name,
+                     clock::duration delay) const noexcept;
+
   caf::error check_common(const std::string& name, clock::duration delay);
 
   /// Puts `name` in the table with `state` and arms its first tick at
@@ -141,7 +147,12 @@ private:
   caf::error start(const std::string& name, timer_state&& state,
                    clock::time_point first_due);
 
+  /// Arms the first tick of slot `id`; erases the slot if that fails.
+  caf::error arm_first(uint32_t id, clock::time_point first_due);
+
   actor* self_ = nullptr;
+  /// The actor's clock, kept from `on_attach` on.
+  clock* clock_ = nullptr;
   timer_service* service_ = nullptr;
   size_t max_timers_;
   std::unique_ptr<table> table_;
