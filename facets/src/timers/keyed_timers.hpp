@@ -112,10 +112,10 @@ public:
       slots_.emplace_back();
     }
     // A slot is new or was reset by `erase`: its value is a fresh `Value`.
-    auto& s = slots_[id];
-    s.key = key;
-    s.hash = hash;
-    s.used = true;
+    auto& m = slots_.meta(id);
+    m.hash = hash;
+    m.used = true;
+    slots_[id].key = key;
     index_[pos] = id;
     tags_[pos] = tag_of(hash);
     ++count_;
@@ -134,12 +134,13 @@ public:
 
   /// Disarms the slot, forgets its key and frees it for reuse.
   void erase(slot_id id) {
-    auto& s = slots_[id];
-    if (!s.used)
+    auto& m = slots_.meta(id);
+    if (!m.used)
       return;
     disarm(id);
-    unindex(probe(s.key, s.hash));
-    s.used = false;
+    auto& s = slots_[id];
+    unindex(probe(s.key, m.hash));
+    m.used = false;
     s.key = Key{};
     s.value = Value{};
     free_.push_back(id);
@@ -151,7 +152,7 @@ public:
     auto result = count_;
     int64_t armed = 0;
     for (slot_id id = 0; id < slots_.size(); ++id)
-      armed += slots_[id].armed ? 1 : 0;
+      armed += slots_.meta(id).armed ? 1 : 0;
     if (armed > 0)
       note_queued(-armed);
     heap_.clear();
@@ -166,7 +167,7 @@ public:
 
   /// @returns whether slot `id` holds a key.
   bool contains(slot_id id) const noexcept {
-    return id < slots_.size() && slots_[id].used;
+    return id < slots_.size() && slots_.meta(id).used;
   }
 
   /// @returns how many keys exist.
@@ -194,7 +195,7 @@ public:
   template <class F>
   void for_each(F&& fn) const {
     for (slot_id id = 0; id < slots_.size(); ++id)
-      if (slots_[id].used)
+      if (slots_.meta(id).used)
         fn(id);
   }
 
@@ -206,13 +207,14 @@ public:
   ///          the alarm had to move and could not; the slot is then unarmed.
   ///          Nothing on success, so that the common case builds no error.
   std::optional<caf::error> arm(slot_id id, clock::time_point deadline) {
+    auto& m = slots_.meta(id);
     auto& s = slots_[id];
-    if (s.armed) {
-      if (s.heap_pos != not_queued)
+    if (m.armed) {
+      if (m.heap_pos != not_queued)
         heap_remove(id);
       ++s.arming;
     } else {
-      s.armed = true;
+      m.armed = true;
       note_queued(1);
     }
     s.deadline = deadline;
@@ -227,13 +229,13 @@ public:
 
   /// Cancels the slot's timer; a fire already in the mailbox turns stale.
   void disarm(slot_id id) noexcept {
-    auto& s = slots_[id];
-    if (!s.armed)
+    auto& m = slots_.meta(id);
+    if (!m.armed)
       return;
-    if (s.heap_pos != not_queued)
+    if (m.heap_pos != not_queued)
       heap_remove(id);
-    ++s.arming;
-    s.armed = false;
+    ++slots_[id].arming;
+    m.armed = false;
     note_queued(-1);
     if (heap_.empty())
       drop_alarm(); // an alarm for nothing would only fire in vain
@@ -241,7 +243,7 @@ public:
 
   /// @returns whether the slot has a pending timer.
   bool armed(slot_id id) const noexcept {
-    return slots_[id].armed;
+    return slots_.meta(id).armed;
   }
 
   /// @returns the deadline of the slot's latest arming.
@@ -273,8 +275,8 @@ public:
       return accept_alarm(due);
     auto id = static_cast<slot_id>((due.cookie >> 32) - 1);
     auto arming = static_cast<uint32_t>(due.cookie & 0xFFFFFFFFu);
-    if (!is_keyed(due.cookie) || id >= slots_.size() || !slots_[id].used
-        || !slots_[id].armed || slots_[id].heap_pos != not_queued
+    if (!is_keyed(due.cookie) || id >= slots_.size() || !slots_.meta(id).used
+        || !slots_.meta(id).armed || slots_.meta(id).heap_pos != not_queued
         || slots_[id].arming != arming) {
       if (stale != nullptr)
         *stale = is_keyed(due.cookie);
@@ -291,37 +293,45 @@ private:
   /// the cookie of every slot stays below the alarm's.
   static constexpr size_t max_slots = not_queued;
 
-  struct slot {
-    slot() noexcept : heap_pos(not_queued), used(false), armed(false) {
+  /// What the heap and the index read and write of slots other than the
+  /// one a call is about: kept apart from the slots, densely, so that
+  /// sifting and probing touch a small array instead of a cache line per
+  /// slot they pass.
+  struct slot_meta {
+    slot_meta() noexcept : heap_pos(not_queued), used(false), armed(false) {
       // nop
     }
 
-    Key key{};
-    clock::time_point deadline;
-    uint32_t arming = 0;
     /// Low half of `Hash{}(key)`: growing the index hashes no key again,
-    /// and probes skip most key comparisons.
+    /// and probes compare keys only when it matches.
     uint32_t hash = 0;
     /// Position in `heap_` while queued, `not_queued` otherwise.
     uint32_t heap_pos : 30;
     uint32_t used : 1;
     /// A fire is owed: the timer is queued, or its fire is in the mailbox.
     uint32_t armed : 1;
+  };
+
+  struct slot {
+    Key key{};
+    clock::time_point deadline;
+    uint32_t arming = 0;
     /// Arming order, for equal deadlines.
     uint32_t seq = 0;
     Value value{};
   };
 
 public:
-  /// Bytes of one key's slot (its heap position and index entry come on
-  /// top).
-  static constexpr size_t slot_bytes = sizeof(slot);
+  /// Bytes of one key's slot and its metadata (its heap position and index
+  /// entry come on top).
+  static constexpr size_t slot_bytes = sizeof(slot) + sizeof(slot_meta);
 
 private:
   /// Slots in chunks that never move: growing copies nothing, and memory a
   /// reallocation would leave behind is never touched. A chunk's slots are
   /// constructed one by one as keys arrive, so each slot's memory is
-  /// written once, by the start that first needs it.
+  /// written once, by the start that first needs it; its metadata sits in
+  /// an array of its own.
   class slot_store {
   public:
     static constexpr size_t chunk_bits = 8;
@@ -349,9 +359,19 @@ private:
       return chunks_[i >> chunk_bits][i & (chunk_size - 1)];
     }
 
+    slot_meta& meta(size_t i) noexcept {
+      return metas_[i >> chunk_bits][i & (chunk_size - 1)];
+    }
+
+    const slot_meta& meta(size_t i) const noexcept {
+      return metas_[i >> chunk_bits][i & (chunk_size - 1)];
+    }
+
     void emplace_back() {
       if ((size_ & (chunk_size - 1)) == 0) {
         chunks_.reserve(chunks_.size() + 1);
+        metas_.reserve(metas_.size() + 1);
+        metas_.push_back(std::make_unique<slot_meta[]>(chunk_size));
         chunks_.push_back(std::allocator<slot>{}.allocate(chunk_size));
       }
       ::new (static_cast<void*>(&(*this)[size_])) slot();
@@ -364,11 +384,13 @@ private:
       for (auto* chunk : chunks_)
         std::allocator<slot>{}.deallocate(chunk, chunk_size);
       chunks_.clear();
+      metas_.clear();
       size_ = 0;
     }
 
   private:
     std::vector<slot*> chunks_;
+    std::vector<std::unique_ptr<slot_meta[]>> metas_;
     size_t size_ = 0;
   };
 
@@ -412,8 +434,8 @@ private:
 
   /// Marks the due timer of slot `id` delivered.
   slot_id settle(slot_id id) noexcept {
+    slots_.meta(id).armed = false;
     auto& s = slots_[id];
-    s.armed = false;
     ++s.arming;
     if (service_ != nullptr)
       service_->note_queued_delivered();
@@ -489,7 +511,7 @@ private:
   void place(size_t pos, slot_id id, clock::time_point due) noexcept {
     heap_[pos] = id;
     heap_due_[pos] = due;
-    slots_[id].heap_pos = static_cast<uint32_t>(pos);
+    slots_.meta(id).heap_pos = static_cast<uint32_t>(pos);
   }
 
   /// Moves the timer `(id, due)` from the hole at `pos` towards the root.
@@ -530,8 +552,9 @@ private:
   }
 
   void heap_remove(slot_id id) noexcept {
-    auto pos = static_cast<size_t>(slots_[id].heap_pos);
-    slots_[id].heap_pos = not_queued;
+    auto& m = slots_.meta(id);
+    auto pos = static_cast<size_t>(m.heap_pos);
+    m.heap_pos = not_queued;
     auto last = heap_.back();
     auto last_due = heap_due_.back();
     heap_.pop_back();
@@ -569,8 +592,8 @@ private:
       if (t == empty_tag)
         return pos;
       if (t == tag) {
-        const auto& s = slots_[index_[pos]];
-        if (s.hash == hash && s.key == key)
+        auto id = index_[pos];
+        if (slots_.meta(id).hash == hash && slots_[id].key == key)
           return pos;
       }
     }
@@ -593,7 +616,7 @@ private:
     auto hole = pos;
     for (auto next = (pos + 1) & mask; tags_[next] != empty_tag;
          next = (next + 1) & mask) {
-      auto home = slots_[index_[next]].hash & mask;
+      auto home = slots_.meta(index_[next]).hash & mask;
       // Move the entry into the hole unless its home lies cyclically in
       // (hole, next]: then it must stay where it is.
       auto stays = hole <= next ? (hole < home && home <= next)
@@ -616,7 +639,7 @@ private:
     for (size_t i = 0; i < tags.size(); ++i) {
       if (tags[i] == empty_tag)
         continue;
-      auto pos = probe_free(slots_[ids[i]].hash);
+      auto pos = probe_free(slots_.meta(ids[i]).hash);
       index_[pos] = ids[i];
       tags_[pos] = tags[i];
     }
