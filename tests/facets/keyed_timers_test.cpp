@@ -289,8 +289,9 @@ TEST(KeyedTimers, IndexAndQueueAgreeWithAModelUnderChurn) {
   for (int k = 0; k < keys; ++k) {
     auto found = f.timers.find(name(k));
     ASSERT_EQ(found.has_value(), present.count(k) == 1) << name(k);
-    if (found)
+    if (found) {
       ASSERT_EQ(*found, present[k]);
+    }
   }
   ASSERT_EQ(f.timers.size(), present.size());
   ASSERT_EQ(f.timers.queued(), armed.size());

@@ -70,12 +70,25 @@ struct alignas(128) entry_cache {
 
   /// @returns the index of the calling thread's cache.
   static uint32_t index_of_this_thread() noexcept {
-    static std::atomic<uint32_t> next_index{0};
     // initial-exec: read at a fixed offset from the thread pointer instead of
-    // through __tls_get_addr, which a shared library pays otherwise.
+    // through __tls_get_addr, which a shared library pays otherwise. The
+    // variable is constant-initialized on purpose: a dynamic initializer
+    // would add a guard variable of the default TLS model, and with it a
+    // call to __tls_get_addr on every read.
     thread_local uint32_t index __attribute__((tls_model("initial-exec")))
-    = next_index.fetch_add(1, std::memory_order_relaxed) & (count - 1);
+    = unassigned;
+    if (index == unassigned)
+      index = assign_index();
     return index;
+  }
+
+private:
+  static constexpr uint32_t unassigned = ~uint32_t{0};
+
+  /// Hands threads their cache indexes in turn.
+  static uint32_t assign_index() noexcept {
+    static std::atomic<uint32_t> next_index{0};
+    return next_index.fetch_add(1, std::memory_order_relaxed) & (count - 1);
   }
 };
 

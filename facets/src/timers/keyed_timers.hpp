@@ -103,19 +103,19 @@ public:
     }
     slot_id id;
     if (!free_.empty()) {
+      // `erase` reset the slot: its value is a fresh `Value`.
       id = free_.back();
       free_.pop_back();
+      slots_[id].key = key;
     } else {
       if (slots_.size() >= max_slots)
         throw std::length_error("keyed_timers: too many keys");
       id = static_cast<slot_id>(slots_.size());
-      slots_.emplace_back();
+      slots_.emplace_back(key);
     }
-    // A slot is new or was reset by `erase`: its value is a fresh `Value`.
     auto& m = slots_.meta(id);
     m.hash = hash;
     m.used = true;
-    slots_[id].key = key;
     index_[pos] = id;
     tags_[pos] = tag_of(hash);
     ++count_;
@@ -313,8 +313,12 @@ private:
   };
 
   struct slot {
-    Key key{};
-    clock::time_point deadline;
+    explicit slot(const Key& k) : key(k) {
+      // nop
+    }
+
+    Key key;
+    clock::time_point deadline{};
     uint32_t arming = 0;
     /// Arming order, for equal deadlines.
     uint32_t seq = 0;
@@ -367,14 +371,14 @@ private:
       return metas_[i >> chunk_bits][i & (chunk_size - 1)];
     }
 
-    void emplace_back() {
+    void emplace_back(const Key& key) {
       if ((size_ & (chunk_size - 1)) == 0) {
         chunks_.reserve(chunks_.size() + 1);
         metas_.reserve(metas_.size() + 1);
         metas_.push_back(std::make_unique<slot_meta[]>(chunk_size));
         chunks_.push_back(std::allocator<slot>{}.allocate(chunk_size));
       }
-      ::new (static_cast<void*>(&(*this)[size_])) slot();
+      ::new (static_cast<void*>(&(*this)[size_])) slot(key);
       ++size_;
     }
 

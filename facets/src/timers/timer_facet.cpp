@@ -18,6 +18,7 @@
 #include <horae/facets/timer_service.hpp>
 
 #include "timers/keyed_timers.hpp"
+#include "timers/name_hash.hpp"
 
 namespace horae {
 
@@ -61,7 +62,8 @@ struct timer_facet::timer_state {
 };
 
 struct timer_facet::table
-  : detail::keyed_timers<std::string, timer_facet::timer_state> {
+  : detail::keyed_timers<std::string, timer_facet::timer_state,
+                         detail::name_hash> {
   // The memory figure in docs/performance.md rests on this: a pending
   // timer is one slot, one heap position and its share of the index.
   static_assert(slot_bytes <= 64, "a TimerFacet slot must fit 64 bytes");
