@@ -1,10 +1,12 @@
 // The timer service's internal units on their own: the occupancy bitmap,
 // the intrusive MPSC command queue, the entry pool and the timing wheel.
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <thread>
 #include <vector>
 
+#include "timer_service/entry_cache.hpp"
 #include "timer_service/entry_pool.hpp"
 #include "timer_service/mpsc_queue.hpp"
 #include "timer_service/occupancy_bitmap.hpp"
@@ -258,4 +260,46 @@ TEST_F(TimingWheel, CascadeWindowMovesASlotInStepsBeforeItsStart) {
   EXPECT_EQ(std::count(fired.begin(), fired.end(), uint64_t{0}), 0)
     << "a removed timer fired";
   EXPECT_FALSE(wheel.next_deadline());
+}
+
+// -- entry_cache --------------------------------------------------------------
+
+// A thread that exits gives its cache back: a hundred threads one after the
+// other all get an exclusive cache, where without giving back all but the
+// first 31 would share the last one.
+TEST(EntryCache, ExitedThreadsGiveTheirCacheBack) {
+  using horae::detail::entry_cache;
+  for (int i = 0; i < 100; ++i) {
+    uint32_t index = entry_cache::shared_index;
+    std::thread{[&] { index = entry_cache::index_of_this_thread(); }}.join();
+    ASSERT_NE(index, entry_cache::shared_index) << "thread " << i;
+  }
+}
+
+// Live threads never share an exclusive cache; those beyond the caches all
+// get the shared one.
+TEST(EntryCache, LiveThreadsHoldDistinctCaches) {
+  using horae::detail::entry_cache;
+  constexpr int threads = entry_cache::count + 8;
+  std::vector<uint32_t> indexes(threads);
+  std::atomic<int> arrived{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([&, t] {
+      indexes[t] = entry_cache::index_of_this_thread();
+      ++arrived;
+      while (arrived.load() < threads)
+        std::this_thread::yield();
+    });
+  for (auto& w : workers)
+    w.join();
+  std::set<uint32_t> exclusive;
+  int shared = 0;
+  for (auto index : indexes) {
+    if (index == entry_cache::shared_index)
+      ++shared;
+    else
+      EXPECT_TRUE(exclusive.insert(index).second) << "index " << index;
+  }
+  EXPECT_GE(shared, threads - static_cast<int>(entry_cache::shared_index));
 }

@@ -481,6 +481,40 @@ TEST_F(TimerService, ConcurrentScheduleAndCancelAllAccountedFor) {
   EXPECT_EQ(svc.pending(), 0u);
 }
 
+// More threads than the service has caches schedule, cancel and count
+// queued timers at once: those beyond the caches share one, and the counts
+// stay exact.
+TEST_F(TimerService, MoreThreadsThanCachesCountExactly) {
+  timer_service svc{clk};
+  constexpr int threads = 40;
+  constexpr uint64_t per_thread = 2000;
+  std::atomic<int> arrived{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      ++arrived;
+      while (arrived.load() < threads) // all alive at once
+        std::this_thread::yield();
+      for (uint64_t i = 0; i < per_thread; ++i) {
+        auto h = svc.schedule(clk.now() + 1s, target(), t * per_thread + i);
+        ASSERT_TRUE(h);
+        if (i % 2 == 1) {
+          ASSERT_TRUE(svc.cancel(*h));
+        }
+      }
+      svc.note_queued(3);
+      svc.note_queued_delivered();
+    });
+  }
+  for (auto& w : workers)
+    w.join();
+  EXPECT_EQ(svc.pending(), threads * (per_thread / 2 + 2));
+  EXPECT_EQ(svc.fired(), static_cast<uint64_t>(threads));
+  step(svc, 2s);
+  EXPECT_EQ(drain().size(), threads * per_thread / 2);
+  EXPECT_EQ(svc.pending(), static_cast<size_t>(threads * 2));
+}
+
 // -- configuration ------------------------------------------------------------
 
 // Each bad field is reported by name with its allowed range.

@@ -12,51 +12,71 @@ namespace horae::detail {
 
 /// A cache of free entries plus the counters of the threads that use it.
 ///
-/// A thread always picks the same cache (by a per-thread index), so with
-/// at most `count` scheduling threads each has its own and the spin lock is
-/// never contended; it exists only so that more threads than caches stay
-/// correct. A refill moves a whole batch from the pool at once.
+/// Every thread that schedules or counts timers gets a cache index of its
+/// own (`index_of_this_thread`), the same for every timer service, and
+/// gives it back when it exits. While fewer than `count` such threads are
+/// alive, a cache is *exclusive*: only its thread touches its free list,
+/// and its counters are updated with a plain load and store, no lock and
+/// no read-modify-write. Threads beyond that share the last cache, which
+/// its spin lock and atomic additions keep correct. A refill moves a whole
+/// batch from the pool at once.
 struct alignas(128) entry_cache {
   // -- constants --------------------------------------------------------------
 
   /// Number of caches per timer service (a power of two).
   static constexpr uint32_t count = 32;
 
+  /// The cache every thread beyond the first `count - 1` shares.
+  static constexpr uint32_t shared_index = count - 1;
+
   // -- state ------------------------------------------------------------------
 
   std::atomic<bool> busy{false};
 
-  /// Free entries, owned by whoever holds `busy`.
+  /// Free entries, owned by the cache's thread, or by whoever holds `busy`
+  /// for the shared cache.
   entry_chain free;
 
-  /// Timers scheduled through this cache. Written only under `busy`, read
-  /// without: an atomic load/store pair, not a read-modify-write.
+  /// Timers scheduled through this cache. Written by the owner only, read
+  /// by any thread.
   std::atomic<int64_t> scheduled{0};
 
   /// Timers cancelled by threads mapped to this cache.
   std::atomic<int64_t> cancelled{0};
 
   /// Timers owners queued behind their alarms, minus those that left the
-  /// queue (see `timer_service::note_queued`); any thread adds to it.
+  /// queue (see `timer_service::note_queued`).
   std::atomic<int64_t> queued{0};
 
   /// Queued timers that owners delivered.
-  std::atomic<uint64_t> queued_fired{0};
+  std::atomic<int64_t> queued_fired{0};
 
   // -- member functions -------------------------------------------------------
 
   /// Takes one free entry and, unless it is for an alarm, counts it as
   /// scheduled.
-  timer_entry* take(entry_pool& pool, bool counted) {
-    lock();
+  /// @pre `exclusive` is `index != shared_index` for this cache's index.
+  timer_entry* take(entry_pool& pool, bool counted, bool exclusive) {
+    if (!exclusive)
+      lock();
     if (free.empty())
       free = pool.acquire();
     auto e = free.pop();
     if (counted)
-      scheduled.store(scheduled.load(std::memory_order_relaxed) + 1,
-                      std::memory_order_relaxed);
-    unlock();
+      add(scheduled, 1, exclusive);
+    if (!exclusive)
+      unlock();
     return e;
+  }
+
+  /// Adds `delta` to `counter` of this cache.
+  static void add(std::atomic<int64_t>& counter, int64_t delta,
+                  bool exclusive) noexcept {
+    if (exclusive)
+      counter.store(counter.load(std::memory_order_relaxed) + delta,
+                    std::memory_order_relaxed);
+    else
+      counter.fetch_add(delta, std::memory_order_relaxed);
   }
 
   void lock() noexcept {
@@ -78,18 +98,18 @@ struct alignas(128) entry_cache {
     thread_local uint32_t index __attribute__((tls_model("initial-exec")))
     = unassigned;
     if (index == unassigned)
-      index = assign_index();
+      index = claim_index(&index);
     return index;
   }
 
 private:
   static constexpr uint32_t unassigned = ~uint32_t{0};
 
-  /// Hands threads their cache indexes in turn.
-  static uint32_t assign_index() noexcept {
-    static std::atomic<uint32_t> next_index{0};
-    return next_index.fetch_add(1, std::memory_order_relaxed) & (count - 1);
-  }
+  /// Hands the calling thread a free exclusive index, or `shared_index`
+  /// when none is left, and arranges for the index to be given back when
+  /// the thread exits; `slot` is then set to `shared_index` for whatever
+  /// the thread still does while it ends (entry_cache.cpp).
+  static uint32_t claim_index(uint32_t* slot) noexcept;
 };
 
 } // namespace horae::detail
