@@ -8,6 +8,9 @@
 //   as many actors as that needs), through the raw `timer_service::schedule`
 //   and through CAF's `delayed_send`. Each round runs all three; the ratios
 //   are medians over `--rounds`.
+// - the memory floor: how long mapping and populating the service's entry
+//   memory alone takes (`service_entry_memory_ns`), the bound on any start
+//   of the raw service.
 // - memory: resident bytes per pending timer, from the first round. Every
 //   start measurement runs in a process of its own, on a fresh heap.
 // - lateness: `--rate` fires per second for `--seconds`, through the facet
@@ -26,6 +29,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <caf/all.hpp>
@@ -38,6 +42,7 @@
 #include <horae/facets/timers_module.hpp>
 
 #include "support/measure.hpp"
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -276,6 +281,36 @@ start_result service_starts(const options& opts) {
       }));
   }
   return measure_starts(self, workers, opts.timers);
+}
+
+// -- the memory floor ---------------------------------------------------------
+
+/// What the service's entry memory alone costs: mapping and populating 64
+/// bytes per timer, in slabs of 2 MiB, from two threads at once (as the
+/// scheduling actors do), measured like a start round. No timer start can
+/// be cheaper than obtaining its memory from the kernel for the first time;
+/// this bounds `service_start_vs_caf_delayed_send` from above.
+start_result entry_memory_floor(const options& opts) {
+  constexpr size_t slab = size_t{2} << 20;
+  auto bytes = opts.timers * 64;
+  auto per_thread = (bytes / 2 + slab - 1) / slab;
+  std::vector<void*> maps(2 * per_thread, MAP_FAILED);
+  auto begin = now_ns();
+  auto fill = [&](size_t first) {
+    for (size_t i = first; i < first + per_thread; ++i)
+      maps[i] = ::mmap(nullptr, slab, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  };
+  std::thread other{fill, per_thread};
+  fill(0);
+  other.join();
+  start_result r;
+  r.ns_per_timer
+    = static_cast<double>(now_ns() - begin) / static_cast<double>(opts.timers);
+  for (auto m : maps)
+    if (m != MAP_FAILED)
+      ::munmap(m, slab);
+  return r;
 }
 
 // -- CAF delayed_send ---------------------------------------------------------
@@ -524,6 +559,7 @@ int main(int argc, char** argv) {
   std::vector<double> facet_ns;
   std::vector<double> service_ns;
   std::vector<double> caf_ns;
+  std::vector<double> floor_ns;
   start_result facet_mem;
   start_result service_mem;
   if (!opts.only.empty()) {
@@ -541,19 +577,22 @@ int main(int argc, char** argv) {
     auto f = isolated(facet_starts, opts);
     auto s = isolated(service_starts, opts);
     auto c = isolated(caf_starts, opts);
+    auto m = isolated(entry_memory_floor, opts);
     if (round == 1) {
       facet_mem = f;
       service_mem = s;
     }
     std::printf("round %d: start ns/timer: facet %.1f  service %.1f  "
-                "caf delayed_send %.1f\n",
-                round, f.ns_per_timer, s.ns_per_timer, c.ns_per_timer);
+                "caf delayed_send %.1f  (entry memory alone %.1f)\n",
+                round, f.ns_per_timer, s.ns_per_timer, c.ns_per_timer,
+                m.ns_per_timer);
     std::fflush(stdout);
     facet_ratio.push_back(c.ns_per_timer / f.ns_per_timer);
     service_ratio.push_back(c.ns_per_timer / s.ns_per_timer);
     facet_ns.push_back(f.ns_per_timer);
     service_ns.push_back(s.ns_per_timer);
     caf_ns.push_back(c.ns_per_timer);
+    floor_ns.push_back(m.ns_per_timer);
   }
   using horae::bench::median;
   using horae::bench::print_key;
@@ -561,6 +600,7 @@ int main(int argc, char** argv) {
   print_key("facet_start_ns", median(facet_ns));
   print_key("service_start_ns", median(service_ns));
   print_key("caf_start_ns", median(caf_ns));
+  print_key("service_entry_memory_ns", median(floor_ns));
   print_key("facet_start_vs_caf_delayed_send", median(facet_ratio));
   print_key("service_start_vs_caf_delayed_send", median(service_ratio));
   print_key("facet_bytes_per_timer", facet_mem.bytes_per_timer);
