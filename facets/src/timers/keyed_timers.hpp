@@ -105,8 +105,8 @@ public:
     if (!free_.empty()) {
       // `erase` reset the slot: its value is a fresh `Value`.
       id = free_.back();
+      slots_[id].key = key; // may throw: the slot stays free until it did
       free_.pop_back();
-      slots_[id].key = key;
     } else {
       if (slots_.size() >= max_slots)
         throw std::length_error("keyed_timers: too many keys");
@@ -371,12 +371,17 @@ private:
       return metas_[i >> chunk_bits][i & (chunk_size - 1)];
     }
 
+    /// Constructs the next slot with `key`. Strong guarantee: on an
+    /// exception the store is as it was (a chunk it added stays for the
+    /// next call).
     void emplace_back(const Key& key) {
-      if ((size_ & (chunk_size - 1)) == 0) {
+      if (size_ == chunks_.size() * chunk_size) {
         chunks_.reserve(chunks_.size() + 1);
         metas_.reserve(metas_.size() + 1);
-        metas_.push_back(std::make_unique<slot_meta[]>(chunk_size));
-        chunks_.push_back(std::allocator<slot>{}.allocate(chunk_size));
+        auto meta = std::make_unique<slot_meta[]>(chunk_size);
+        auto* raw = std::allocator<slot>{}.allocate(chunk_size);
+        chunks_.push_back(raw); // cannot throw: reserved
+        metas_.push_back(std::move(meta));
       }
       ::new (static_cast<void*>(&(*this)[size_])) slot(key);
       ++size_;

@@ -124,16 +124,17 @@ caf::error timer_facet::start_once(const std::string& name,
   if (!plainly_valid(name, delay))
     if (auto err = check_common(name, delay))
       return err;
+  // Allocated before the table changes, so that running out of memory
+  // leaves no half-started timer behind.
+  std::unique_ptr<timer_extras> extras;
+  if (payload.cvals() != nullptr) {
+    extras = std::make_unique<timer_extras>();
+    extras->payload = std::move(payload);
+  }
   auto first_due = clock_->now() + delay;
   auto id = table_->emplace(name).first;
-  // A replaced timer loses its old state; a new slot's is already empty.
-  auto& state = table_->value(id);
-  if (payload.cvals() == nullptr) {
-    state.extras.reset();
-  } else {
-    state.extras = std::make_unique<timer_extras>();
-    state.extras->payload = std::move(payload);
-  }
+  // A replaced timer loses its old state.
+  table_->value(id).extras = std::move(extras);
   return arm_first(id, first_due);
 }
 
