@@ -119,11 +119,13 @@ caf::error timer_facet::check_common(const std::string& name,
 }
 
 caf::error timer_facet::start_once(const std::string& name,
+                                   clock::duration delay) {
+  return start_one_shot(name, delay, nullptr);
+}
+
+caf::error timer_facet::start_once(const std::string& name,
                                    clock::duration delay,
                                    caf::message payload) {
-  if (!plainly_valid(name, delay))
-    if (auto err = check_common(name, delay))
-      return err;
   // Allocated before the table changes, so that running out of memory
   // leaves no half-started timer behind.
   std::unique_ptr<timer_extras> extras;
@@ -131,6 +133,15 @@ caf::error timer_facet::start_once(const std::string& name,
     extras = std::make_unique<timer_extras>();
     extras->payload = std::move(payload);
   }
+  return start_one_shot(name, delay, std::move(extras));
+}
+
+caf::error timer_facet::start_one_shot(const std::string& name,
+                                       clock::duration delay,
+                                       std::unique_ptr<timer_extras> extras) {
+  if (!plainly_valid(name, delay))
+    if (auto err = check_common(name, delay))
+      return err;
   auto first_due = clock_->now() + delay;
   auto id = table_->emplace(name).first;
   // A replaced timer loses its old state.

@@ -19,6 +19,7 @@
 namespace horae {
 
 class timer_service;
+struct timer_extras;
 
 /// Options of `timer_facet::start_periodic`.
 struct periodic_options {
@@ -71,13 +72,18 @@ public:
 
   // -- timer management -------------------------------------------------------
 
-  /// Starts (or replaces) a one-shot timer due after `delay`.
+  /// Starts (or replaces) a one-shot timer due after `delay`; its fire
+  /// arrives as `timer_fired`.
   /// @returns `errc::invalid_argument` for an empty name or a negative delay,
   ///          `errc::out_of_range` for a delay beyond `max_delay` (100
   ///          years), `errc::limit_reached` when the actor has `max_timers`
   ///          timers, `errc::facet_not_attached` before attachment.
+  caf::error start_once(const std::string& name, clock::duration delay);
+
+  /// As above; the fire arrives as `payload` instead (as `timer_fired` if
+  /// `payload` is empty).
   caf::error start_once(const std::string& name, clock::duration delay,
-                        caf::message payload = {});
+                        caf::message payload);
 
   /// Starts (or replaces) a periodic timer.
   /// @returns the errors of `start_once`, and `errc::invalid_argument` for an
@@ -146,6 +152,10 @@ private:
   /// `first_due`, replacing a timer of the same name.
   caf::error start(const std::string& name, timer_state&& state,
                    clock::time_point first_due);
+
+  /// Starts a one-shot timer that carries `extras` (null: a plain one).
+  caf::error start_one_shot(const std::string& name, clock::duration delay,
+                            std::unique_ptr<timer_extras> extras);
 
   /// Arms the first tick of slot `id`; erases the slot if that fails.
   caf::error arm_first(uint32_t id, clock::time_point first_due);
