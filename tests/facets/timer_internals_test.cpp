@@ -1,5 +1,6 @@
 // The timer service's internal units on their own: the occupancy bitmap,
-// the intrusive MPSC command queue, the entry pool and the timing wheel.
+// the intrusive MPSC command queue, the entry pool, the timing wheel and the
+// per-thread entry caches.
 #include <algorithm>
 #include <atomic>
 #include <set>

@@ -31,6 +31,10 @@ struct alignas(128) entry_cache {
 
   // -- state ------------------------------------------------------------------
 
+  /// Set on the cache at `shared_index` (by the service that owns the
+  /// caches): threads beyond the exclusive caches share it.
+  bool shared = false;
+
   std::atomic<bool> busy{false};
 
   /// Free entries, owned by the cache's thread, or by whoever holds `busy`
@@ -54,29 +58,29 @@ struct alignas(128) entry_cache {
   // -- member functions -------------------------------------------------------
 
   /// Takes one free entry and, unless it is for an alarm, counts it as
-  /// scheduled.
-  /// @pre `exclusive` is `index != shared_index` for this cache's index.
-  timer_entry* take(entry_pool& pool, bool counted, bool exclusive) {
-    if (!exclusive)
+  /// scheduled. Called by the cache's thread (any thread for the shared
+  /// cache).
+  timer_entry* take(entry_pool& pool, bool counted) {
+    if (shared)
       lock();
     if (free.empty())
       free = pool.acquire();
     auto e = free.pop();
     if (counted)
-      add(scheduled, 1, exclusive);
-    if (!exclusive)
+      add(scheduled, 1);
+    if (shared)
       unlock();
     return e;
   }
 
-  /// Adds `delta` to `counter` of this cache.
-  static void add(std::atomic<int64_t>& counter, int64_t delta,
-                  bool exclusive) noexcept {
-    if (exclusive)
+  /// Adds `delta` to one of this cache's counters, from the cache's thread
+  /// (any thread for the shared cache).
+  void add(std::atomic<int64_t>& counter, int64_t delta) const noexcept {
+    if (shared)
+      counter.fetch_add(delta, std::memory_order_relaxed);
+    else
       counter.store(counter.load(std::memory_order_relaxed) + delta,
                     std::memory_order_relaxed);
-    else
-      counter.fetch_add(delta, std::memory_order_relaxed);
   }
 
   void lock() noexcept {

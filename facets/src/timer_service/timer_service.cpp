@@ -15,16 +15,6 @@ namespace horae {
 
 namespace {
 
-/// Adds `delta` to one counter of the calling thread's cache.
-void count_in_own_cache(detail::timer_service_impl& st,
-                        std::atomic<int64_t> detail::entry_cache::*counter,
-                        int64_t delta) noexcept {
-  using detail::entry_cache;
-  auto index = entry_cache::index_of_this_thread();
-  entry_cache::add(st.caches_[index].*counter, delta,
-                   index != entry_cache::shared_index);
-}
-
 timer_service_config checked(timer_service_config cfg) {
   if (auto err = validate(cfg))
     throw std::invalid_argument(describe(err));
@@ -69,9 +59,7 @@ timer_service::schedule(clock::time_point deadline,
                         + format_duration(st.max_delay_)
                         + ") in the future; raise resolution, "
                           "slots_per_level or levels for a longer range");
-  auto index = detail::entry_cache::index_of_this_thread();
-  auto e = st.caches_[index].take(st.pool_, !is_alarm(cookie),
-                                  index != detail::entry_cache::shared_index);
+  auto e = st.own_cache().take(st.pool_, !is_alarm(cookie));
   e->deadline = deadline.time_since_epoch().count();
   e->cookie = cookie;
   e->target = caf::weak_actor_ptr{target};
@@ -102,8 +90,10 @@ bool timer_service::cancel(timer_handle h) noexcept {
                                         std::memory_order_acq_rel))
     return false;
   // The entry is ours until the cancel command below frees it.
-  if (!is_alarm(e->cookie))
-    count_in_own_cache(st, &detail::entry_cache::cancelled, 1);
+  if (!is_alarm(e->cookie)) {
+    auto& cache = st.own_cache();
+    cache.add(cache.cancelled, 1);
+  }
   st.queue_.push(&e->cancel_node);
   st.note_command();
   return true;
@@ -130,16 +120,14 @@ uint64_t timer_service::fired() const noexcept {
 }
 
 void timer_service::note_queued(int64_t delta) noexcept {
-  count_in_own_cache(*impl_, &detail::entry_cache::queued, delta);
+  auto& cache = impl_->own_cache();
+  cache.add(cache.queued, delta);
 }
 
 void timer_service::note_queued_delivered() noexcept {
-  using detail::entry_cache;
-  auto index = entry_cache::index_of_this_thread();
-  auto& cache = impl_->caches_[index];
-  auto exclusive = index != entry_cache::shared_index;
-  entry_cache::add(cache.queued, -1, exclusive);
-  entry_cache::add(cache.queued_fired, 1, exclusive);
+  auto& cache = impl_->own_cache();
+  cache.add(cache.queued, -1);
+  cache.add(cache.queued_fired, 1);
 }
 
 void timer_service::note_stale_fire() noexcept {

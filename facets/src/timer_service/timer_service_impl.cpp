@@ -45,6 +45,7 @@ timer_service_impl::timer_service_impl(clock& clk, timer_service_config cfg)
     wheel_(ns_of(clk.now()), cfg.resolution.count(), cfg.slots_per_level,
            cfg.levels),
     recycler_(pool_) {
+  caches_[entry_cache::shared_index].shared = true;
   recent_now_.store(ns_of(clk.now()), std::memory_order_relaxed);
 }
 

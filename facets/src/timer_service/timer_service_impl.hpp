@@ -57,6 +57,11 @@ public:
   clock::duration max_delay_;
   entry_pool pool_;
   std::array<entry_cache, entry_cache::count> caches_;
+
+  /// @returns the calling thread's cache.
+  entry_cache& own_cache() noexcept {
+    return caches_[entry_cache::index_of_this_thread()];
+  }
   mpsc_queue queue_;
   std::atomic<bool> closed_{false};
 

@@ -407,8 +407,7 @@ private:
     return ((static_cast<uint64_t>(id) + 1) << 32) | arming;
   }
 
-  // -- the alarm
-  // ---------------------------------------------------------------
+  // -- the alarm ------------------------------------------------------------
 
   /// Handles the alarm's fire: see the class comment.
   std::optional<slot_id> accept_alarm(const timer_due& due) {

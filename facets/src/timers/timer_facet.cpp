@@ -59,6 +59,10 @@ struct timer_facet::timer_state {
   caf::message payload() const {
     return extras ? extras->payload : caf::message{};
   }
+
+  bool has_payload() const noexcept {
+    return extras && !extras->payload.empty();
+  }
 };
 
 struct timer_facet::table
@@ -82,11 +86,17 @@ timer_facet::~timer_facet() {
 
 // -- timer management ---------------------------------------------------------
 
-bool timer_facet::plainly_valid(const std::string& name,
-                                clock::duration delay) const noexcept {
-  return self_ != nullptr && service_ != nullptr && !name.empty()
-         && name.size() <= max_name_length && delay >= clock::duration::zero()
-         && delay <= max_delay && table_->size() < max_timers_;
+std::optional<caf::error> timer_facet::rejected(const std::string& name,
+                                                clock::duration delay) {
+  // The conditions of check_common, tested without building an error: a
+  // start that passes them all (the common case) costs no error object.
+  if (self_ != nullptr && service_ != nullptr && !name.empty()
+      && name.size() <= max_name_length && delay >= clock::duration::zero()
+      && delay <= max_delay && table_->size() < max_timers_)
+    return std::nullopt;
+  if (auto err = check_common(name, delay))
+    return err;
+  return std::nullopt; // at the limit, but `name` replaces its own timer
 }
 
 caf::error timer_facet::check_common(const std::string& name,
@@ -139,14 +149,11 @@ caf::error timer_facet::start_once(const std::string& name,
 caf::error timer_facet::start_one_shot(const std::string& name,
                                        clock::duration delay,
                                        std::unique_ptr<timer_extras> extras) {
-  if (!plainly_valid(name, delay))
-    if (auto err = check_common(name, delay))
-      return err;
-  auto first_due = clock_->now() + delay;
-  auto id = table_->emplace(name).first;
-  // A replaced timer loses its old state.
-  table_->value(id).extras = std::move(extras);
-  return arm_first(id, first_due);
+  if (auto err = rejected(name, delay))
+    return std::move(*err);
+  timer_state state;
+  state.extras = std::move(extras);
+  return start(name, std::move(state), clock_->now() + delay);
 }
 
 caf::error timer_facet::start_periodic(const std::string& name,
@@ -157,9 +164,8 @@ caf::error timer_facet::start_periodic(const std::string& name,
                       "timer '" + name + "': interval must be positive, got "
                         + format_duration(interval));
   auto initial = options.initial_delay.value_or(interval);
-  if (!plainly_valid(name, std::max(initial, interval)))
-    if (auto err = check_common(name, std::max(initial, interval)))
-      return err;
+  if (auto err = rejected(name, std::max(initial, interval)))
+    return std::move(*err);
   if (initial < clock::duration::zero())
     return make_error(errc::invalid_argument, "timer '" + name
                                                 + "': negative initial delay "
@@ -187,10 +193,6 @@ caf::error timer_facet::start(const std::string& name, timer_state&& state,
   // old timer that are already queued stale.
   auto id = table_->emplace(name).first;
   table_->value(id) = std::move(state);
-  return arm_first(id, first_due);
-}
-
-caf::error timer_facet::arm_first(uint32_t id, clock::time_point first_due) {
   if (auto err = table_->arm(id, first_due)) {
     table_->erase(id);
     return std::move(*err);
@@ -229,7 +231,7 @@ std::vector<timer_info> timer_facet::list() const {
     result.push_back(timer_info{
       table_->key(id), p != nullptr, p ? p->mode : timer_mode::fixed_rate,
       p ? p->interval : clock::duration::zero(), table_->deadline(id),
-      p ? p->next_tick - 1 : 0, !s.payload().empty()});
+      p ? p->next_tick - 1 : 0, s.has_payload()});
   });
   std::sort(
     result.begin(), result.end(),
@@ -269,7 +271,7 @@ message_filter timer_facet::intercepts() const {
   return message_filter::only<timer_due>(); // fires; nothing else
 }
 
-intercept timer_facet::before_message(actor& self,
+intercept timer_facet::before_message(actor&,
                                       const caf::type_erased_tuple& content) {
   if (content.size() != 1 || !content.match_element<timer_due>(0))
     return intercept::proceed();
@@ -293,7 +295,7 @@ intercept timer_facet::before_message(actor& self,
   } else if (p->mode == timer_mode::fixed_rate) {
     // Fold every tick that is already due into this fire, then re-arm on
     // the grid: one fire in the mailbox at most, and no drift.
-    auto now = self.clock().now();
+    auto now = clock_->now();
     auto last_due = static_cast<uint64_t>((now - p->anchor) / p->interval) + 1;
     if (now < p->anchor)
       last_due = p->next_tick;
@@ -314,7 +316,7 @@ intercept timer_facet::before_message(actor& self,
   return intercept::replace(std::move(msg)).passive();
 }
 
-void timer_facet::after_message(actor& self, const caf::type_erased_tuple&,
+void timer_facet::after_message(actor&, const caf::type_erased_tuple&,
                                 message_outcome) {
   if (in_delivery_ < 0)
     return;
@@ -327,7 +329,7 @@ void timer_facet::after_message(actor& self, const caf::type_erased_tuple&,
   const auto* p = table_->value(id).periodic();
   if (p == nullptr || p->mode != timer_mode::fixed_delay)
     return;
-  if (table_->arm(id, self.clock().now() + p->interval))
+  if (table_->arm(id, clock_->now() + p->interval))
     table_->erase(id);
 }
 

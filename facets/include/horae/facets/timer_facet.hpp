@@ -140,11 +140,10 @@ private:
 
   struct table;
 
-  /// @returns whether a start of `name` after `delay` passes every check
-  ///          of `check_common`, decided without building an error: the
-  ///          common case of a start costs no error object.
-  bool plainly_valid(const std::string& name,
-                     clock::duration delay) const noexcept;
+  /// @returns the error of `check_common` for a start of `name` after
+  ///          `delay`, or nothing; a valid start builds no error object.
+  std::optional<caf::error> rejected(const std::string& name,
+                                     clock::duration delay);
 
   caf::error check_common(const std::string& name, clock::duration delay);
 
@@ -156,9 +155,6 @@ private:
   /// Starts a one-shot timer that carries `extras` (null: a plain one).
   caf::error start_one_shot(const std::string& name, clock::duration delay,
                             std::unique_ptr<timer_extras> extras);
-
-  /// Arms the first tick of slot `id`; erases the slot if that fails.
-  caf::error arm_first(uint32_t id, clock::time_point first_due);
 
   actor* self_ = nullptr;
   /// The actor's clock, kept from `on_attach` on.
