@@ -18,8 +18,8 @@ if [ ! -f "$build_dir/CMakeCache.txt" ]; then
 fi
 echo "bench: building (the first build takes a few minutes)"
 cmake --build "$build_dir" -j "${HORAE_JOBS:-$(nproc)}" --target timer_bench \
-  actor_overhead_bench pattern_bench reminder_delivery_bench \
-  reminder_store_bench >/dev/null
+  actor_overhead_bench activation_door_bench pattern_bench \
+  reminder_delivery_bench reminder_store_bench >/dev/null
 bin="$build_dir/bin"
 mkdir -p "$out"
 tmp="$(mktemp -d)"
@@ -55,6 +55,10 @@ keys timer "$tmp/timer.txt" >>"$tmp/results.txt"
 echo "bench: actor overhead (throughput and instructions per message)"
 "$bin/actor_overhead_bench" --messages=300000 --rounds=5 >"$tmp/actor.txt"
 keys actor_overhead "$tmp/actor.txt" >>"$tmp/results.txt"
+
+echo "bench: the virtual_ref door, one and two senders"
+"$bin/activation_door_bench" >"$tmp/door.txt"
+keys activation_door "$tmp/door.txt" >>"$tmp/results.txt"
 
 echo "bench: pattern actors"
 "$bin/pattern_bench" >"$tmp/pattern.txt"

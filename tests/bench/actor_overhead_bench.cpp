@@ -10,6 +10,12 @@
 // through the registry. They take turns for `--rounds` rounds and the median
 // of each is reported, so drift of the machine's load hits them all.
 //
+// The virtual actor is also measured through its activation's handle
+// (`virtual_actor_direct`), right before or after the reference in each
+// round, in turns: the same actor, the same behaviour and the same heap,
+// only the send path differs. `virtual_ref_vs_direct_send` is the median of
+// those per-round ratios.
+//
 // Two measures per round:
 // - drain: the receiver is held while `--messages` integers are queued,
 //   then released; the time to handle them all is the receiver's own
@@ -59,8 +65,11 @@
 #include <horae/facets/timer_facet.hpp>
 #include <horae/facets/timers_module.hpp>
 
+#include "support/measure.hpp"
+
 namespace {
 
+using horae::bench::median;
 using steady = std::chrono::steady_clock;
 
 /// Blocks the receiver until `until` is ready, so that a drain round can
@@ -94,10 +103,18 @@ struct receiver {
   const char* name;
   caf::actor handle;                     // set for directly addressed actors
   std::optional<horae::virtual_ref> ref; // set for the virtual actor
+  /// Set where this receiver sends to another receiver's actor, whose
+  /// behaviour counts the messages.
+  receiver* counted_by = nullptr;
   std::shared_ptr<receipt> current;
   std::vector<double> drain;
   std::vector<double> stream;
   std::vector<double> queued; // messages/s queued behind the hold
+
+  /// @returns the receiver whose behaviour counts this one's messages.
+  receiver& counter() {
+    return counted_by != nullptr ? *counted_by : *this;
+  }
 
   template <class T>
   void send(T x) const {
@@ -128,8 +145,9 @@ double rate(int64_t n, steady::time_point t0, steady::time_point t1) {
 template <class Before>
 steady::time_point drain(receiver& r, int64_t n, Before before,
                          double* sent = nullptr) {
-  r.current = std::make_shared<receipt>(n);
-  auto finished = r.current->done.get_future();
+  auto& counter = r.counter();
+  counter.current = std::make_shared<receipt>(n);
+  auto finished = counter.current->done.get_future();
   std::promise<void> open;
   r.send(hold{open.get_future().share()});
   auto t0 = steady::now();
@@ -156,26 +174,23 @@ double measure_drain(receiver& r, int64_t n) {
 /// Sends `n` messages while the receiver runs and @returns messages per
 /// second from the first send to the last message handled.
 double measure_stream(receiver& r, int64_t n) {
-  r.current = std::make_shared<receipt>(n);
-  auto finished = r.current->done.get_future();
+  auto& counter = r.counter();
+  counter.current = std::make_shared<receipt>(n);
+  auto finished = counter.current->done.get_future();
   auto t0 = steady::now();
   for (int64_t i = 0; i < n; ++i)
     r.send(static_cast<int32_t>(i));
   return rate(n, t0, finished.get());
 }
 
-double median(std::vector<double> xs) {
-  std::sort(xs.begin(), xs.end());
-  return xs[xs.size() / 2];
-}
-
-bool arg(const char* text, const char* name, long& out) {
-  auto len = std::strlen(name);
-  if (std::strncmp(text, name, len) != 0 || text[len] != '=')
-    return false;
-  char* end = nullptr;
-  out = std::strtol(text + len + 1, &end, 10);
-  return *end == '\0';
+/// @returns the median of `xs[i] / ys[i]`: per-round ratios, so that a
+///          round that was slow for both counts as one ratio.
+double median_ratio(const std::vector<double>& xs,
+                    const std::vector<double>& ys) {
+  std::vector<double> ratios;
+  for (size_t i = 0; i < xs.size() && i < ys.size(); ++i)
+    ratios.push_back(xs[i] / ys[i]);
+  return ratios.empty() ? 0.0 : median(std::move(ratios));
 }
 
 /// A facet that wants every message and lets it pass: what interception
@@ -257,9 +272,10 @@ int main(int argc, char** argv) {
       only = argv[i] + 7;
     else if (std::strcmp(argv[i], "--no-instructions") == 0)
       instructions = false;
-    else if (!arg(argv[i], "--messages", messages)
-             && !arg(argv[i], "--rounds", rounds)
-             && !arg(argv[i], "--callgrind-child", callgrind_child)) {
+    else if (!horae::bench::long_option(argv[i], "--messages", messages)
+             && !horae::bench::long_option(argv[i], "--rounds", rounds)
+             && !horae::bench::long_option(argv[i], "--callgrind-child",
+                                           callgrind_child)) {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }
@@ -281,11 +297,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto& rt = **made;
-  std::array<receiver, 6> receivers{
-    receiver{"plain_caf"},          receiver{"plain_caf_2"},
-    receiver{"horae_actor"},        receiver{"facet_actor"},
-    receiver{"intercepting_actor"}, receiver{"virtual_actor"}};
-  auto& [plain, plain2, bare, faceted, intercepting, virt] = receivers;
+  std::array<receiver, 7> receivers{
+    receiver{"plain_caf"},           receiver{"plain_caf_2"},
+    receiver{"horae_actor"},         receiver{"facet_actor"},
+    receiver{"intercepting_actor"},  receiver{"virtual_actor"},
+    receiver{"virtual_actor_direct"}};
+  auto& [plain, plain2, bare, faceted, intercepting, virt, virt_direct]
+    = receivers;
   for (auto* r : {&plain, &plain2})
     r->handle = rt.system().spawn(
       [r](caf::event_based_actor*) { return r->behavior(); });
@@ -306,10 +324,18 @@ int main(int argc, char** argv) {
   never_idle.idle_timeout = std::chrono::seconds{0};
   rt.define("counter", with_facets(virt), never_idle);
   virt.ref = *rt.ref("counter", "1");
+  // Never idle, so this activation stays the reference's target.
+  auto activation = virt.ref->resolve();
+  if (!activation) {
+    std::fprintf(stderr, "%s\n", horae::describe(activation.error()).c_str());
+    return 1;
+  }
+  virt_direct.handle = *activation;
+  virt_direct.counted_by = &virt;
   auto stop = [&] {
     // The runtime waits for every actor of its system, including these.
     for (auto& r : receivers)
-      if (r.handle)
+      if (r.handle && r.counted_by == nullptr)
         caf::anon_send_exit(r.handle, caf::exit_reason::user_shutdown);
     rt.shutdown();
     std::filesystem::remove_all(dir);
@@ -326,17 +352,28 @@ int main(int argc, char** argv) {
   // Round 0 warms up the allocator and the caches and is not counted.
   // Later rounds rotate the order, so that no receiver always inherits the
   // heap of the same predecessor.
+  auto measure = [&](receiver& r, long round) {
+    auto drain = measure_drain(r, n);
+    auto stream = measure_stream(r, n);
+    if (round == 0)
+      return;
+    r.drain.push_back(drain);
+    r.stream.push_back(stream);
+  };
+  // The direct sends to the virtual actor go with its reference's turn.
+  constexpr size_t rotating = 6;
   for (long round = 0; round <= rounds; ++round) {
-    for (size_t k = 0; k < receivers.size(); ++k) {
-      auto& r = receivers[(k + static_cast<size_t>(round)) % receivers.size()];
+    for (size_t k = 0; k < rotating; ++k) {
+      auto& r = receivers[(k + static_cast<size_t>(round)) % rotating];
       if (!only.empty() && only != r.name && &r != &plain)
         continue;
-      auto drain = measure_drain(r, n);
-      auto stream = measure_stream(r, n);
-      if (round == 0)
+      if (&r != &virt) {
+        measure(r, round);
         continue;
-      r.drain.push_back(drain);
-      r.stream.push_back(stream);
+      }
+      auto first = round % 2 == 0 ? &virt : &virt_direct;
+      measure(*first, round);
+      measure(first == &virt ? virt_direct : virt, round);
     }
     if (round == 0)
       continue;
@@ -356,8 +393,8 @@ int main(int argc, char** argv) {
               messages);
   for (auto& r : receivers)
     if (!r.drain.empty()) {
-      std::printf("  %-18s drain %10.0f  stream %10.0f", r.name,
-                  median(r.drain), median(r.stream));
+      std::printf("  %-18s drain %10.0f  stream %10.0f  queue %10.0f", r.name,
+                  median(r.drain), median(r.stream), median(r.queued));
       if (auto i = ipm.find(r.name); i != ipm.end())
         std::printf("  instructions/message %6.0f", i->second);
       std::printf("\n");
@@ -378,11 +415,11 @@ int main(int argc, char** argv) {
   std::printf("facet_actor_vs_caf=%.3f\n",
               median(faceted.drain) / median(plain.drain));
   std::printf("virtual_ref_vs_direct_send=%.3f\n",
-              median(virt.stream) / median(faceted.stream));
+              median_ratio(virt.stream, virt_direct.stream));
   // The sender's side alone: a send through the registry's reference
-  // against `anon_send` to the handle, both into a held mailbox.
+  // against `anon_send` to the same activation, both into a held mailbox.
   std::printf("virtual_ref_send_vs_direct_send=%.3f\n",
-              median(virt.queued) / median(faceted.queued));
+              median_ratio(virt.queued, virt_direct.queued));
   auto ratio = [&](const char* name) {
     auto i = ipm.find(name);
     auto c = ipm.find("plain_caf");

@@ -27,6 +27,7 @@
 #include <horae/facets/timer_service.hpp>
 #include <horae/facets/timers_module.hpp>
 
+#include "support/measure.hpp"
 #include <malloc.h>
 
 using namespace std::chrono_literals;
@@ -107,22 +108,14 @@ horae::actor_factory churner() {
   };
 }
 
-bool arg(const char* text, const char* name, long& out) {
-  auto len = std::strlen(name);
-  if (std::strncmp(text, name, len) != 0 || text[len] != '=')
-    return false;
-  out = std::strtol(text + len + 1, nullptr, 10);
-  return true;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
   long seconds = 20;
   long actors = 1000;
   for (int i = 1; i < argc; ++i)
-    if (!arg(argv[i], "--seconds", seconds)
-        && !arg(argv[i], "--actors", actors)) {
+    if (!horae::bench::long_option(argv[i], "--seconds", seconds)
+        && !horae::bench::long_option(argv[i], "--actors", actors)) {
       std::fprintf(stderr, "unknown argument %s\n", argv[i]);
       return 2;
     }

@@ -246,14 +246,17 @@ void virtual_actor_registry::on_terminated(const std::string& type,
 
 void virtual_actor_registry::shutdown() {
   std::vector<caf::actor> handles;
+  std::vector<detail::activation_cell*> cells;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     closed_ = true;
     for (auto& [k, s] : slots_) {
-      s.cell->close(); // references' sends now learn `closed`
+      cells.push_back(s.cell.get());
       handles.push_back(s.handle);
       s.parked.clear();
     }
+    // References' sends now learn `closed`. One barrier for all doors.
+    detail::activation_cell::close_all(cells);
   }
   for (auto& handle : handles)
     caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);

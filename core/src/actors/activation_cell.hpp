@@ -11,30 +11,61 @@
 #include <caf/actor.hpp>
 #include <caf/mailbox_element.hpp>
 
+#include "actors/send_markers.hpp"
+
 namespace horae::detail {
 
-/// A sender announces itself in `senders` and then looks at `open`; the
-/// registry closes by clearing `open` and then waits until `senders` is
-/// zero. With both sides sequentially consistent, either the sender sees
-/// the door closed (and takes the registry's locked path), or the registry
-/// sees the sender and waits until its message is in the mailbox, where
-/// the registry's empty-mailbox check before a deactivation finds it. So a
-/// message is never enqueued into an activation that was already vacated.
+/// A sender announces itself and then looks at `open`; the registry closes
+/// by clearing `open` and then waits until no sender is announced. Either
+/// the sender sees the door closed (and takes the registry's locked path),
+/// or the registry sees the sender and waits until its message is in the
+/// mailbox, where the registry's empty-mailbox check before a deactivation
+/// finds it. So a message is never enqueued into an activation that was
+/// already vacated.
 ///
-/// `handle` is written only while the door is closed and no sender is
-/// inside, under the registry's lock.
+/// A sender announces itself in its thread's `send_marker` with a plain
+/// store and a compiler barrier; the registry pays for both sides with one
+/// process-wide barrier per close (`send_marker::heavy_fence`), since sends
+/// are many and closes are one per deactivation. A send made while the
+/// thread's marker is taken (a send from inside an enqueue) or from a
+/// thread that is exiting announces itself in the `senders_` counter
+/// instead, with sequentially consistent operations on both sides.
+///
+/// `handle_` and `open_` are written only under the registry's lock, and
+/// `handle_` only while the door is closed and no sender is inside.
 class activation_cell {
 public:
   /// Enqueues `element` into the open activation. @returns false, with
   /// `element` untouched, if the door is closed.
   bool try_enqueue(caf::mailbox_element_ptr& element) {
-    senders_.fetch_add(1, std::memory_order_seq_cst);
-    if (!open_.load(std::memory_order_seq_cst)) {
-      senders_.fetch_sub(1, std::memory_order_release);
+    auto* marker = send_marker::mine();
+    if (marker == nullptr
+        || marker->cell.load(std::memory_order_relaxed) != nullptr)
+      return try_enqueue_counted(element);
+    marker->cell.store(this, std::memory_order_relaxed);
+    marker->light_fence();
+    // Also clears the marker if the enqueue throws (out of memory).
+    announcement done{marker};
+    if (!open_.load(std::memory_order_acquire))
       return false;
-    }
     handle_->enqueue(std::move(element), nullptr);
-    senders_.fetch_sub(1, std::memory_order_release);
+    return true;
+  }
+
+  /// The send path for threads without a free marker: two sequentially
+  /// consistent read-modify-writes on the cell. Public so that
+  /// activation_door_bench can compare it with `try_enqueue`.
+  bool try_enqueue_counted(caf::mailbox_element_ptr& element) {
+    senders_.fetch_add(1, std::memory_order_seq_cst);
+    struct leave {
+      std::atomic<uint32_t>& senders;
+      ~leave() {
+        senders.fetch_sub(1, std::memory_order_release);
+      }
+    } done{senders_};
+    if (!open_.load(std::memory_order_seq_cst))
+      return false;
+    handle_->enqueue(std::move(element), nullptr);
     return true;
   }
 
@@ -55,18 +86,47 @@ public:
   /// of one enqueue). Requires the registry's lock.
   void close() {
     open_.store(false, std::memory_order_seq_cst);
-    while (senders_.load(std::memory_order_seq_cst) != 0)
-      std::this_thread::yield();
+    send_marker::heavy_fence();
+    wait_for_senders();
+  }
+
+  /// Closes every door of `cells` with one barrier for all of them.
+  /// Requires the registry's lock.
+  template <class Cells>
+  static void close_all(const Cells& cells) {
+    for (auto* cell : cells)
+      cell->open_.store(false, std::memory_order_seq_cst);
+    send_marker::heavy_fence();
+    for (auto* cell : cells)
+      cell->wait_for_senders();
   }
 
   /// Closes the door and lets go of the activation. Requires the
   /// registry's lock.
   void clear() {
-    close();
+    // A door closed under this lock has no sender inside, and every later
+    // sender sees it closed: no second barrier.
+    if (open_.load(std::memory_order_relaxed))
+      close();
     handle_ = nullptr;
   }
 
 private:
+  /// Takes the marker back when a send through it ends, however it ends.
+  struct announcement {
+    send_marker* marker;
+
+    ~announcement() {
+      marker->cell.store(nullptr, std::memory_order_release);
+    }
+  };
+
+  void wait_for_senders() const {
+    while (senders_.load(std::memory_order_seq_cst) != 0
+           || send_marker::any_names(this))
+      std::this_thread::yield();
+  }
+
   std::atomic<uint32_t> senders_{0};
   std::atomic<bool> open_{false};
   caf::actor handle_;

@@ -1,11 +1,14 @@
 // What the benchmarks share: a monotonic nanosecond clock, resident memory,
-// medians and percentiles, the machine line, and `key=value` result lines.
+// medians and percentiles, numeric options, the machine line, and
+// `key=value` result lines.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -43,6 +46,17 @@ double quantile(std::vector<T>& xs, double q) {
 template <class T>
 double median(std::vector<T> xs) {
   return quantile(xs, 0.5);
+}
+
+/// Reads `text` as the option `--name=<integer>` into `out`. @returns false
+/// if `text` is another option or its value is not a whole integer.
+inline bool long_option(const char* text, const char* name, long& out) {
+  auto len = std::strlen(name);
+  if (std::strncmp(text, name, len) != 0 || text[len] != '=')
+    return false;
+  char* end = nullptr;
+  out = std::strtol(text + len + 1, &end, 10);
+  return end != text + len + 1 && *end == '\0';
 }
 
 /// Prints the core count, the CPU model and the load average, so that every
