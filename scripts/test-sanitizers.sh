@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs the test suite under AddressSanitizer+UndefinedBehavior-
-# Sanitizer and under ThreadSanitizer, each in its own build directory.
+# Sanitizer and under ThreadSanitizer, each in its own build directory,
+# the real-time tests labelled slow included (a few seconds in all).
 # Usage: scripts/test-sanitizers.sh [asan|tsan]...   (default: both)
 set -euo pipefail
 
@@ -29,6 +30,6 @@ for kind in "${kinds[@]}"; do
   LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
   TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp" \
-    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" -LE slow \
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" \
       -E '^install\.'
 done
