@@ -53,10 +53,22 @@ bool send_marker::asymmetric() noexcept {
 }
 
 void send_marker::heavy_fence() noexcept {
-  // After a successful registration the kernel documents no failure of
-  // this command; the fence keeps at least the counted path correct.
-  if (!asymmetric() || membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0)
+  if (!asymmetric()) {
     std::atomic_thread_fence(std::memory_order_seq_cst);
+    return;
+  }
+  if (membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+    return;
+  // The kernel documents no failure after a registration (which a fork
+  // inherits). Should one happen all the same, the senders still rely on
+  // a process-wide barrier: register again, else take the slow barrier
+  // that needs no registration.
+  if (membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0
+      && membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0)
+    return;
+  if (membarrier(MEMBARRIER_CMD_GLOBAL) == 0)
+    return;
+  std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
 std::atomic<send_marker*>& send_marker::head() noexcept {
