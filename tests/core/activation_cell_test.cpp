@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 using horae::detail::activation_cell;
+using horae::detail::send_marker;
 using namespace std::chrono_literals;
 
 namespace {
@@ -122,8 +123,24 @@ TEST_F(ActivationCell, AClosedDoorRefusesAndKeepsTheMessage) {
   EXPECT_EQ(log.entered, 2);
 }
 
-TEST_F(ActivationCell, CloseWaitsForASendInsideTheDoor) {
-  auto& log = make_log();
+namespace {
+
+/// The two ways through a door: a thread's marker (every send's way) and
+/// the cell's counter (a send from inside an enqueue or an exiting thread).
+enum class send_path { marker, counted };
+
+bool send_through(activation_cell& cell, caf::mailbox_element_ptr& x,
+                  send_path path) {
+  return path == send_path::marker ? cell.try_enqueue(x)
+                                   : cell.try_enqueue_counted(x);
+}
+
+/// Holds a sender inside `cell`'s enqueue (`log` is its probe's), runs
+/// `close` on another thread meanwhile, and checks that the close returns
+/// only once the held message has arrived.
+template <class Close>
+void expect_close_waits_for_held_sender(activation_cell& cell, door_log& log,
+                                        send_path path, Close close) {
   std::promise<void> inside;
   std::promise<void> release;
   auto released = release.get_future().share();
@@ -131,15 +148,13 @@ TEST_F(ActivationCell, CloseWaitsForASendInsideTheDoor) {
     inside.set_value();
     released.wait();
   };
-  activation_cell cell;
-  cell.open(spawn_probe(log));
   std::thread sender{[&] {
     auto x = element(1);
-    EXPECT_TRUE(cell.try_enqueue(x));
+    EXPECT_TRUE(send_through(cell, x, path));
   }};
   inside.get_future().wait();
   auto closed = std::async(std::launch::async, [&] {
-    cell.close();
+    close();
     return log.entered.load();
   });
   // A close that does not wait returns at once; this bound only decides
@@ -148,6 +163,46 @@ TEST_F(ActivationCell, CloseWaitsForASendInsideTheDoor) {
   release.set_value();
   EXPECT_EQ(closed.get(), 1) << "close returned before the message arrived";
   sender.join();
+  log.inside = nullptr;
+}
+
+} // namespace
+
+TEST_F(ActivationCell, CloseWaitsForASendInsideTheDoor) {
+  auto& log = make_log();
+  activation_cell cell;
+  cell.open(spawn_probe(log));
+  expect_close_waits_for_held_sender(cell, log, send_path::marker,
+                                     [&] { cell.close(); });
+}
+
+TEST_F(ActivationCell, CloseWaitsForACountedSendInsideTheDoor) {
+  auto& log = make_log();
+  activation_cell cell;
+  cell.open(spawn_probe(log));
+  expect_close_waits_for_held_sender(cell, log, send_path::counted,
+                                     [&] { cell.close(); });
+}
+
+TEST_F(ActivationCell, CloseAllShutsEveryDoorAndWaitsForEach) {
+  auto& first_log = make_log();
+  auto& second_log = make_log();
+  activation_cell first;
+  activation_cell second;
+  first.open(spawn_probe(first_log));
+  second.open(spawn_probe(second_log));
+  std::vector<activation_cell*> both{&first, &second};
+  expect_close_waits_for_held_sender(second, second_log, send_path::marker,
+                                     [&] { activation_cell::close_all(both); });
+  for (auto* cell : both) {
+    auto x = element(2);
+    EXPECT_FALSE(cell->try_enqueue(x));
+    EXPECT_NE(x, nullptr);
+  }
+  // Closed under the lock already: clearing needs no second wait.
+  first.clear();
+  auto y = element(3);
+  EXPECT_FALSE(first.try_enqueue(y));
 }
 
 namespace {
@@ -160,10 +215,10 @@ struct race_counts {
   int64_t closes = 0;
 };
 
-/// Three threads send through `cell` while this thread closes and reopens
-/// it, marking `log` settled while the door is closed.
+/// Two threads send through `cell` on `path` while this thread closes and
+/// reopens it, marking `log` settled while the door is closed.
 void race_sends_against_closes(activation_cell& cell, door_log& log,
-                               race_counts& counts) {
+                               send_path path, race_counts& counts) {
   constexpr int senders = 2;
   constexpr int per_sender = 20000;
   std::atomic<int> running{senders};
@@ -177,7 +232,7 @@ void race_sends_against_closes(activation_cell& cell, door_log& log,
       for (int i = 0; i < per_sender || (refused < 10 && i < 4 * per_sender);
            ++i) {
         auto x = element(i);
-        if (cell.try_enqueue(x))
+        if (send_through(cell, x, path))
           counts.accepted.fetch_add(1);
         else if (x != nullptr)
           ++refused;
@@ -202,10 +257,12 @@ void race_sends_against_closes(activation_cell& cell, door_log& log,
 
 } // namespace
 
-TEST_F(ActivationCell, NoSendEntersADoorWhileItIsClosed) {
-  auto& log = make_log();
-  activation_cell cell;
-  cell.open(spawn_probe(log));
+namespace {
+
+/// Races senders on `path` against closes and checks that no message
+/// entered the door while it was closed, and that none was lost.
+void expect_no_send_behind_a_closed_door(activation_cell& cell, door_log& log,
+                                         send_path path) {
   race_counts counts;
   // A send that slips past a close is a matter of nanoseconds: many short
   // races catch it far more often than one long one. A sanitizer cannot
@@ -217,13 +274,29 @@ TEST_F(ActivationCell, NoSendEntersADoorWhileItIsClosed) {
   constexpr int races = 150;
 #endif
   for (int race = 0; race < races; ++race)
-    race_sends_against_closes(cell, log, counts);
+    race_sends_against_closes(cell, log, path, counts);
   EXPECT_EQ(log.behind_closed_door, 0);
   EXPECT_EQ(counts.accepted + counts.refused_and_kept, counts.sent);
   EXPECT_EQ(log.entered, counts.accepted);
   EXPECT_GT(counts.refused_and_kept, 0);
   EXPECT_GT(counts.accepted, 0);
   EXPECT_GT(counts.closes, 0);
+}
+
+} // namespace
+
+TEST_F(ActivationCell, NoSendEntersADoorWhileItIsClosed) {
+  auto& log = make_log();
+  activation_cell cell;
+  cell.open(spawn_probe(log));
+  expect_no_send_behind_a_closed_door(cell, log, send_path::marker);
+}
+
+TEST_F(ActivationCell, NoCountedSendEntersADoorWhileItIsClosed) {
+  auto& log = make_log();
+  activation_cell cell;
+  cell.open(spawn_probe(log));
+  expect_no_send_behind_a_closed_door(cell, log, send_path::counted);
 }
 
 TEST_F(ActivationCell, ASendFromInsideAnEnqueueGetsThrough) {
@@ -233,17 +306,25 @@ TEST_F(ActivationCell, ASendFromInsideAnEnqueueGetsThrough) {
   activation_cell inner;
   inner.open(spawn_probe(inner_log));
   std::atomic<int> nested_accepted{0};
-  // The thread's marker names `outer` while this runs.
+  bool outer_still_announced = false;
+  bool inner_announced = true;
+  // The thread's marker names `outer` while this runs; the nested send
+  // must leave it so, and take the counter instead.
   outer_log.inside = [&] {
     auto x = element(2);
     if (inner.try_enqueue(x))
       nested_accepted.fetch_add(1);
+    outer_still_announced = send_marker::any_names(&outer);
+    inner_announced = send_marker::any_names(&inner);
   };
   outer.open(spawn_probe(outer_log));
   auto x = element(1);
   ASSERT_TRUE(outer.try_enqueue(x));
   EXPECT_EQ(nested_accepted, 1);
   EXPECT_EQ(inner_log.entered, 1);
+  EXPECT_TRUE(outer_still_announced);
+  EXPECT_FALSE(inner_announced);
+  EXPECT_FALSE(send_marker::any_names(&outer));
   // Both doors are empty again: neither close waits forever.
   inner.close();
   outer.close();
@@ -270,6 +351,10 @@ struct send_at_exit {
 TEST_F(ActivationCell, AnExitingThreadStillSends) {
   auto& log = make_log();
   activation_cell cell;
+  // Whether a marker named the cell during each send: the first send's
+  // does, the exiting thread's send has none left and is counted.
+  std::vector<bool> announced;
+  log.inside = [&] { announced.push_back(send_marker::any_names(&cell)); };
   cell.open(spawn_probe(log));
   std::promise<bool> at_exit;
   std::thread sender{[&] {
@@ -284,5 +369,7 @@ TEST_F(ActivationCell, AnExitingThreadStillSends) {
   sender.join();
   EXPECT_TRUE(at_exit.get_future().get());
   EXPECT_EQ(log.entered, 2);
+  EXPECT_EQ(announced, (std::vector<bool>{true, false}));
+  log.inside = nullptr;
   cell.close();
 }

@@ -193,7 +193,10 @@ bool virtual_actor_registry::try_vacate(const std::string& type,
   // under this lock.
   i->second.cell->close();
   if (!self.mailbox().empty()) {
-    i->second.cell->reopen();
+    // After a shutdown the door stays shut: references' sends learn
+    // `closed` instead of reaching an actor whose exit is queued.
+    if (!closed_)
+      i->second.cell->reopen();
     return false;
   }
   i->second.state = slot_state::vacating;

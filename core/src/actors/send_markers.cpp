@@ -1,6 +1,8 @@
 // The process-wide list of send markers and the asymmetric fences.
 #include "actors/send_markers.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include <linux/membarrier.h>
@@ -68,7 +70,12 @@ void send_marker::heavy_fence() noexcept {
     return;
   if (membarrier(MEMBARRIER_CMD_GLOBAL) == 0)
     return;
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // Every sender fences only its compiler now; a full fence here would not
+  // pair with that, and a close that goes on could lose a message.
+  std::fputs("horae: membarrier failed after it was granted; a virtual "
+             "actor's deactivation cannot be made safe, stopping\n",
+             stderr);
+  std::abort();
 }
 
 std::atomic<send_marker*>& send_marker::head() noexcept {
@@ -76,7 +83,7 @@ std::atomic<send_marker*>& send_marker::head() noexcept {
   return result;
 }
 
-send_marker* send_marker::claim() {
+send_marker* send_marker::claim() noexcept try {
   // Decided before any record relies on it.
   auto compiler_only = asymmetric();
   send_marker* result = nullptr;
@@ -98,6 +105,9 @@ send_marker* send_marker::claim() {
   }
   thread_local marker_lease lease;
   return result;
+} catch (...) {
+  // Out of memory: this send takes the cell's counted path.
+  return nullptr;
 }
 
 } // namespace horae::detail

@@ -23,14 +23,16 @@ struct send_marker_claim {
 ///
 /// Records live in one process-wide list that only grows; a thread claims a
 /// record on its first send and gives it back when it exits, so the list is
-/// as long as the most threads that ever sent at the same time.
-class send_marker {
+/// as long as the most threads that ever sent at the same time. Each record
+/// has a cache line of its own: only its owner writes it.
+class alignas(64) send_marker {
 public:
   /// The cell this thread is enqueueing into, or null.
   std::atomic<const void*> cell{nullptr};
 
   /// @returns the calling thread's record, claimed on first use, or null
-  ///          once the thread has given it back (it is exiting).
+  ///          once the thread has given it back (it is exiting) or if no
+  ///          record could be had (out of memory).
   static send_marker* mine() noexcept {
     auto& t = this_thread;
     if (t.record == nullptr && !t.exited)
@@ -61,7 +63,8 @@ public:
   /// then visible here, and this thread's earlier stores are visible to
   /// every load after another thread's next `light_fence`. Uses
   /// `membarrier` where the kernel offers it; else it is a full fence, and
-  /// so is every `light_fence`.
+  /// so is every `light_fence`. Aborts if the kernel, having granted the
+  /// barrier, refuses it later: senders would then go unseen.
   static void heavy_fence() noexcept;
 
   /// @returns whether `heavy_fence` is the process-wide barrier. Decided
@@ -69,16 +72,16 @@ public:
   static bool asymmetric() noexcept;
 
 private:
-  // Inline and constant-initialized: every access is one TLS load, with no
-  // wrapper call.
+  // Inline and constant-initialized: no wrapper call and no guard on an
+  // access.
   inline static thread_local send_marker_claim this_thread
     __attribute__((tls_model("initial-exec")));
 
   static std::atomic<send_marker*>& head() noexcept;
 
   /// Takes a free record or adds one, and arranges for the calling thread
-  /// to give it back when it exits.
-  static send_marker* claim();
+  /// to give it back when it exits. @returns null if that fails.
+  static send_marker* claim() noexcept;
 
   friend struct marker_lease;
 
