@@ -226,29 +226,38 @@ void race_sends_against_closes(activation_cell& cell, door_log& log,
   threads.reserve(senders);
   for (int t = 0; t < senders; ++t)
     threads.emplace_back([&] {
-      // Until each sender has also met the door closed a few times (up to
-      // a bound), so that every race has sends meet closes.
+      // Until each sender has also met the door both open and closed a few
+      // times (up to a bound), so that every race has sends meet closes.
+      int64_t accepted = 0;
       int64_t refused = 0;
-      for (int i = 0; i < per_sender || (refused < 10 && i < 4 * per_sender);
+      for (int i = 0;
+           i < per_sender
+           || ((accepted < 10 || refused < 10) && i < 4 * per_sender);
            ++i) {
         auto x = element(i);
         if (send_through(cell, x, path))
-          counts.accepted.fetch_add(1);
+          ++accepted;
         else if (x != nullptr)
           ++refused;
         counts.sent.fetch_add(1);
       }
+      counts.accepted.fetch_add(accepted);
       counts.refused_and_kept.fetch_add(refused);
       running.fetch_sub(1);
     });
+  // Each phase long enough for a send that slipped past the close to
+  // arrive, and for senders to find the door open between closes.
+  auto spin = [&] {
+    for (int i = 0; i < 2000; ++i)
+      log.spins.fetch_add(1, std::memory_order_relaxed);
+  };
   while (running.load() > 0) {
     cell.close();
     log.settled = true;
-    // Long enough for a send that slipped past the close to arrive.
-    for (int i = 0; i < 2000; ++i)
-      log.spins.fetch_add(1, std::memory_order_relaxed);
+    spin();
     log.settled = false;
     cell.reopen();
+    spin();
     ++counts.closes;
   }
   for (auto& t : threads)
