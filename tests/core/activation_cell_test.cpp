@@ -92,11 +92,20 @@ protected:
     return handle;
   }
 
+  /// @returns a cell open to a new probe that reports to `log`.
+  activation_cell& open_cell(door_log& log) {
+    auto& cell = cells_.emplace_back();
+    cell.open(spawn_probe(log));
+    return cell;
+  }
+
   // Destroyed after the system, which waits for every probe.
   std::list<door_log> logs_;
   caf::actor_system_config config_;
   caf::actor_system system_{config_};
   std::vector<caf::actor> spawned_;
+  // Destroyed first: they hold handles to the probes.
+  std::list<activation_cell> cells_;
 };
 
 } // namespace
@@ -170,16 +179,14 @@ void expect_close_waits_for_held_sender(activation_cell& cell, door_log& log,
 
 TEST_F(ActivationCell, CloseWaitsForASendInsideTheDoor) {
   auto& log = make_log();
-  activation_cell cell;
-  cell.open(spawn_probe(log));
+  auto& cell = open_cell(log);
   expect_close_waits_for_held_sender(cell, log, send_path::marker,
                                      [&] { cell.close(); });
 }
 
 TEST_F(ActivationCell, CloseWaitsForACountedSendInsideTheDoor) {
   auto& log = make_log();
-  activation_cell cell;
-  cell.open(spawn_probe(log));
+  auto& cell = open_cell(log);
   expect_close_waits_for_held_sender(cell, log, send_path::counted,
                                      [&] { cell.close(); });
 }
@@ -187,10 +194,8 @@ TEST_F(ActivationCell, CloseWaitsForACountedSendInsideTheDoor) {
 TEST_F(ActivationCell, CloseAllShutsEveryDoorAndWaitsForEach) {
   auto& first_log = make_log();
   auto& second_log = make_log();
-  activation_cell first;
-  activation_cell second;
-  first.open(spawn_probe(first_log));
-  second.open(spawn_probe(second_log));
+  auto& first = open_cell(first_log);
+  auto& second = open_cell(second_log);
   std::vector<activation_cell*> both{&first, &second};
   expect_close_waits_for_held_sender(second, second_log, send_path::marker,
                                      [&] { activation_cell::close_all(both); });
@@ -296,24 +301,21 @@ void expect_no_send_behind_a_closed_door(activation_cell& cell, door_log& log,
 
 TEST_F(ActivationCell, NoSendEntersADoorWhileItIsClosed) {
   auto& log = make_log();
-  activation_cell cell;
-  cell.open(spawn_probe(log));
+  auto& cell = open_cell(log);
   expect_no_send_behind_a_closed_door(cell, log, send_path::marker);
 }
 
 TEST_F(ActivationCell, NoCountedSendEntersADoorWhileItIsClosed) {
   auto& log = make_log();
-  activation_cell cell;
-  cell.open(spawn_probe(log));
+  auto& cell = open_cell(log);
   expect_no_send_behind_a_closed_door(cell, log, send_path::counted);
 }
 
 TEST_F(ActivationCell, ASendFromInsideAnEnqueueGetsThrough) {
   auto& outer_log = make_log();
   auto& inner_log = make_log();
-  activation_cell outer;
-  activation_cell inner;
-  inner.open(spawn_probe(inner_log));
+  auto& outer = open_cell(outer_log);
+  auto& inner = open_cell(inner_log);
   std::atomic<int> nested_accepted{0};
   bool outer_still_announced = false;
   bool inner_announced = true;
@@ -326,7 +328,6 @@ TEST_F(ActivationCell, ASendFromInsideAnEnqueueGetsThrough) {
     outer_still_announced = send_marker::any_names(&outer);
     inner_announced = send_marker::any_names(&inner);
   };
-  outer.open(spawn_probe(outer_log));
   auto x = element(1);
   ASSERT_TRUE(outer.try_enqueue(x));
   EXPECT_EQ(nested_accepted, 1);
@@ -359,12 +360,11 @@ struct send_at_exit {
 
 TEST_F(ActivationCell, AnExitingThreadStillSends) {
   auto& log = make_log();
-  activation_cell cell;
+  auto& cell = open_cell(log);
   // Whether a marker named the cell during each send: the first send's
   // does, the exiting thread's send has none left and is counted.
   std::vector<bool> announced;
   log.inside = [&] { announced.push_back(send_marker::any_names(&cell)); };
-  cell.open(spawn_probe(log));
   std::promise<bool> at_exit;
   std::thread sender{[&] {
     // Constructed before the first send claims a marker, so destroyed

@@ -188,6 +188,11 @@ bool virtual_actor_registry::try_vacate(const std::string& type,
   auto i = slots_.find(slot_key(type, key));
   if (i == slots_.end() || i->second.incarnation != incarnation)
     return true;
+  // Only this actor takes from its mailbox, and it is the caller: a
+  // message seen now stays, and the vacate would fail anyway. Asking before
+  // the close spares a busy actor the close's process-wide barrier.
+  if (!self.mailbox().empty())
+    return false;
   // Closed first: a reference's send either finished its enqueue before
   // the check below sees the mailbox, or finds the door closed and parks
   // under this lock.

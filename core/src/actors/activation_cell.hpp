@@ -4,6 +4,7 @@
 // messages.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <thread>
@@ -46,10 +47,7 @@ public:
     marker->light_fence();
     // Also clears the marker if the enqueue throws (out of memory).
     announcement done{marker};
-    if (!open_.load(std::memory_order_acquire))
-      return false;
-    handle_->enqueue(std::move(element), nullptr);
-    return true;
+    return pass(element, std::memory_order_acquire);
   }
 
   /// The send path for threads without a free marker: two sequentially
@@ -63,10 +61,7 @@ public:
         senders.fetch_sub(1, std::memory_order_release);
       }
     } done{senders_};
-    if (!open_.load(std::memory_order_seq_cst))
-      return false;
-    handle_->enqueue(std::move(element), nullptr);
-    return true;
+    return pass(element, std::memory_order_seq_cst);
   }
 
   /// Opens the door to `handle`. Requires the registry's lock and a
@@ -85,9 +80,7 @@ public:
   /// Closes the door and waits for the senders inside (each in the middle
   /// of one enqueue). Requires the registry's lock.
   void close() {
-    open_.store(false, std::memory_order_seq_cst);
-    send_marker::heavy_fence();
-    wait_for_senders();
+    close_all(std::array<activation_cell*, 1>{this});
   }
 
   /// Closes every door of `cells` with one barrier for all of them.
@@ -112,6 +105,15 @@ public:
   }
 
 private:
+  /// Enqueues `element` if the door is open, read with `order` after the
+  /// sender announced itself.
+  bool pass(caf::mailbox_element_ptr& element, std::memory_order order) {
+    if (!open_.load(order))
+      return false;
+    handle_->enqueue(std::move(element), nullptr);
+    return true;
+  }
+
   /// Takes the marker back when a send through it ends, however it ends.
   struct announcement {
     send_marker* marker;
